@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Lathe",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lathe", targets: ["lathe"]),
+        .library(name: "LatheEntity", targets: ["LatheEntity"]),
+        .library(name: "LatheWasm", targets: ["LatheWasm"]),
+        .library(name: "LatheIR", targets: ["LatheIR"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Typed UInt32 entity references and the arenas that hold them.
+        .target(name: "LatheEntity"),
+        // zlib, for gzip sizes and PNG deflate.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // WebAssembly: types, opcode table, module model, reader, writer, validator, printer.
+        .target(name: "LatheWasm"),
+        // The SSA IR: data flow graph, layout, builder, verifier, text format, interpreter.
+        .target(name: "LatheIR", dependencies: ["LatheEntity"]),
+        // The command line.
+        .executableTarget(
+            name: "lathe",
+            dependencies: [
+                "LatheWasm", "LatheIR", "CZlib",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Test-only helpers: golden-file runner, spec-suite loader (WasmKit's WAST parser).
+        .target(
+            name: "LatheTestSupport",
+            dependencies: [
+                "LatheWasm",
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "WasmKit", package: "WasmKit"),
+            ]
+        ),
+        .testTarget(name: "LatheWasmTests", dependencies: ["LatheWasm", "LatheTestSupport"]),
+        .testTarget(name: "LatheIRTests", dependencies: ["LatheIR", "LatheEntity"]),
+    ]
+)

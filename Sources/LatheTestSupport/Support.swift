@@ -1,0 +1,3 @@
+import LatheWasm
+import WAT
+public enum TestSupportPlaceholder {}
