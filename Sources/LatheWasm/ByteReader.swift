@@ -1,0 +1,142 @@
+/// A cursor over wasm bytes that decodes LEB128 integers, names and values with checked bounds.
+///
+/// Positions are absolute offsets into `bytes`, so errors report file offsets directly.
+public struct ByteReader {
+    /// The bytes; indices are absolute offsets (a slice keeps the offsets of the file it came from).
+    public let bytes: ArraySlice<UInt8>
+    public var position: Int
+    /// Reading stops here (end of the current section or body).
+    public var limit: Int
+    /// Section name used in error messages.
+    public var section: String?
+    public var function: UInt32?
+
+    public init(bytes: ArraySlice<UInt8>, position: Int? = nil, limit: Int? = nil) {
+        self.bytes = bytes
+        self.position = position ?? bytes.startIndex
+        self.limit = limit ?? bytes.endIndex
+    }
+
+    public init(bytes: [UInt8]) {
+        self.init(bytes: bytes[...])
+    }
+
+    public var remaining: Int { limit - position }
+    public var isAtEnd: Bool { position >= limit }
+
+    public func error(_ message: String, at offset: Int? = nil) -> WasmError {
+        WasmError(offset: offset ?? position, section: section, function: function, message: message)
+    }
+
+    @inline(__always)
+    public mutating func readByte() throws(WasmError) -> UInt8 {
+        guard position < limit else { throw error("unexpected end: expected a byte") }
+        let b = bytes[position]
+        position += 1
+        return b
+    }
+
+    public mutating func readBytes(_ count: Int) throws(WasmError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= remaining else {
+            throw error("unexpected end: expected \(count) bytes, \(remaining) left")
+        }
+        let slice = bytes[position..<position + count]
+        position += count
+        return slice
+    }
+
+    /// Unsigned LEB128 of at most `bits` bits; rejects overlong encodings and unused bits set.
+    @inline(__always)
+    public mutating func readUnsigned(bits: Int) throws(WasmError) -> UInt64 {
+        let start = position
+        var result: UInt64 = 0
+        var shift = 0
+        while true {
+            guard position < limit else { throw error("unexpected end: LEB128 integer cut off", at: start) }
+            let byte = bytes[position]
+            position += 1
+            let payload = UInt64(byte & 0x7F)
+            if shift + 7 > bits {
+                // Last permitted byte: the continuation bit and the bits above `bits` must be clear.
+                let usable = bits - shift
+                if byte & 0x80 != 0 { throw error("integer representation too long", at: start) }
+                if usable < 7 && (payload >> UInt64(usable)) != 0 { throw error("integer too large", at: start) }
+                result |= payload << UInt64(shift)
+                return result
+            }
+            result |= payload << UInt64(shift)
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    /// Signed LEB128 of at most `bits` bits; the unused bits of the last byte must be sign bits.
+    @inline(__always)
+    public mutating func readSigned(bits: Int) throws(WasmError) -> Int64 {
+        let start = position
+        var result: Int64 = 0
+        var shift = 0
+        while true {
+            guard position < limit else { throw error("unexpected end: LEB128 integer cut off", at: start) }
+            let byte = bytes[position]
+            position += 1
+            let payload = Int64(byte & 0x7F)
+            if shift + 7 >= bits {
+                let usable = bits - shift  // 1...7 bits of this byte carry the value
+                if byte & 0x80 != 0 { throw error("integer representation too long", at: start) }
+                // Bits from `usable - 1` (the sign bit) up to 6 must all be equal.
+                let signAndUnused = payload >> Int64(usable - 1)
+                let allOnes = Int64((1 << (7 - usable + 1)) - 1)
+                if signAndUnused != 0 && signAndUnused != allOnes { throw error("integer too large", at: start) }
+                result |= payload << Int64(shift)
+                if shift + 7 < 64 && (payload & 0x40) != 0 { result |= -1 << Int64(shift + 7) }
+                return result
+            }
+            result |= payload << Int64(shift)
+            shift += 7
+            if byte & 0x80 == 0 {
+                if payload & 0x40 != 0 && shift < 64 { result |= -1 << Int64(shift) }
+                return result
+            }
+        }
+    }
+
+    public mutating func readU32() throws(WasmError) -> UInt32 { UInt32(try readUnsigned(bits: 32)) }
+    public mutating func readU64() throws(WasmError) -> UInt64 { try readUnsigned(bits: 64) }
+    public mutating func readS32() throws(WasmError) -> Int32 { Int32(try readSigned(bits: 32)) }
+    public mutating func readS64() throws(WasmError) -> Int64 { try readSigned(bits: 64) }
+
+    public mutating func readFixed32() throws(WasmError) -> UInt32 {
+        let s = try readBytes(4)
+        var v: UInt32 = 0
+        for (i, b) in s.enumerated() { v |= UInt32(b) << (8 * UInt32(i)) }
+        return v
+    }
+
+    public mutating func readFixed64() throws(WasmError) -> UInt64 {
+        let s = try readBytes(8)
+        var v: UInt64 = 0
+        for (i, b) in s.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
+        return v
+    }
+
+    /// A vector length, checked against the bytes left (each element takes at least `minElementSize`).
+    public mutating func readCount(_ what: String, minElementSize: Int = 1) throws(WasmError) -> Int {
+        let start = position
+        let n = try readU32()
+        if Int(n) > remaining / max(minElementSize, 1) && n > 0 {
+            throw error("\(what) count \(n) is larger than the \(remaining) bytes left could hold", at: start)
+        }
+        return Int(n)
+    }
+
+    /// A length-prefixed UTF-8 name.
+    public mutating func readName() throws(WasmError) -> String {
+        let start = position
+        let n = try readU32()
+        guard Int(n) <= remaining else { throw error("unexpected end: name of \(n) bytes, \(remaining) left", at: start) }
+        let raw = try readBytes(Int(n))
+        guard let s = String(validating: raw, as: UTF8.self) else { throw error("malformed UTF-8 encoding in name", at: start) }
+        return s
+    }
+}
