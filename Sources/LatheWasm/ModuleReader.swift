@@ -36,6 +36,7 @@ public struct ModuleReader {
             }
             let sizeAt = r.position
             let size = try r.readU32()
+            if r.sawNonCanonicalInteger { module.hasNonCanonicalIntegers = true }
             guard Int(size) <= r.remaining else {
                 throw r.error("unexpected end: \(id.name) section declares \(size) bytes, \(r.remaining) left", at: sizeAt)
             }
@@ -52,6 +53,7 @@ public struct ModuleReader {
             section.limit = end
             section.section = id.name
             try readSection(id, &section)
+            if section.sawNonCanonicalInteger { module.hasNonCanonicalIntegers = true }
             guard section.position == end else {
                 throw section.error("section size mismatch: \(id.name) section has \(end - section.position) bytes left over")
             }
@@ -180,6 +182,7 @@ public struct ModuleReader {
         var it = InstructionIterator(reader: s)
         while try it.next() != nil {}
         s.position = it.reader.position
+        if it.reader.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
         return ConstExpr(bytes: s.bytes[start..<s.position])
     }
 
@@ -269,6 +272,7 @@ public struct ModuleReader {
             throw b.error("section size mismatch: function body has \(end - it.reader.position) bytes after its final end", at: it.reader.position)
         }
         s.position = end
+        if it.reader.sawNonCanonicalInteger || b.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
         return FunctionBody(locals: locals, code: s.bytes[codeStart..<end])
     }
 }
