@@ -14,7 +14,7 @@ struct StatsCommand: ParsableCommand {
             let (module, bytes) = try loadModule(file)
             let stats = try ModuleStats(module: module, bytes: bytes)
             if json {
-                let data = try JSONSerialization.data(withJSONObject: stats.jsonObject(file: file), options: [.prettyPrinted, .sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: stats.jsonObject(file: file), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print(stats.text(file: file), terminator: "")
