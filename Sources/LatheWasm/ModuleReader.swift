@@ -7,14 +7,19 @@ public struct ModuleReader {
     var module = Module()
     var lastSection: SectionID? = nil
     var functionCount: Int? = nil
+    let checkBodies: Bool
 
-    public init(bytes: [UInt8]) {
+    public init(bytes: [UInt8], checkBodies: Bool = true) {
         r = ByteReader(bytes: bytes)
+        self.checkBodies = checkBodies
     }
 
     /// Reads a whole module.
-    public static func read(_ bytes: [UInt8]) throws(WasmError) -> Module {
-        var reader = ModuleReader(bytes: bytes)
+    ///
+    /// With `checkBodies: false` function bodies are only delimited, not decoded; use it only when
+    /// `ModuleValidator.validate` runs next, which decodes every body and reports the same errors.
+    public static func read(_ bytes: [UInt8], checkBodies: Bool = true) throws(WasmError) -> Module {
+        var reader = ModuleReader(bytes: bytes, checkBodies: checkBodies)
         return try reader.readModule()
     }
 
@@ -262,17 +267,23 @@ public struct ModuleReader {
             locals.append(LocalGroup(count: count, type: try b.readValType()))
         }
         let codeStart = b.position
-        var it = InstructionIterator(reader: b)
-        while let inst = try it.next() {
-            if (inst.opcode == .memoryInit || inst.opcode == .dataDrop) && module.dataCount == nil {
-                throw it.reader.error("data count section required for \(inst.opcode.name)", at: it.offset)
+        guard checkBodies else {
+            s.position = end
+            if b.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
+            return FunctionBody(locals: locals, code: s.bytes[codeStart..<end])
+        }
+        let needsDataCount = module.dataCount == nil
+        let function = b.function
+        try b.scanExpression { (op, at) throws(WasmError) in
+            if needsDataCount && (op == .memoryInit || op == .dataDrop) {
+                throw WasmError(offset: at, section: "code", function: function, message: "data count section required for \(op.name)")
             }
         }
-        guard it.reader.position == end else {
-            throw b.error("section size mismatch: function body has \(end - it.reader.position) bytes after its final end", at: it.reader.position)
+        guard b.position == end else {
+            throw b.error("section size mismatch: function body has \(end - b.position) bytes after its final end")
         }
         s.position = end
-        if it.reader.sawNonCanonicalInteger || b.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
+        if b.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
         return FunctionBody(locals: locals, code: s.bytes[codeStart..<end])
     }
 }

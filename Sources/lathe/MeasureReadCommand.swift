@@ -18,12 +18,15 @@ struct MeasureReadCommand: ParsableCommand {
             let bytes = try readFile(file)
             let mb = Double(bytes.count) / 1_000_000
             var module = Module()
-            let read = try median(runs) { module = try ModuleReader.read(bytes) }
+            // Bodies are decoded once, by the validator, as in `lathe validate` and `lathe opt`.
+            let read = try median(runs) { module = try ModuleReader.read(bytes, checkBodies: false) }
+            let readChecked = try median(runs) { module = try ModuleReader.read(bytes) }
             let validate = try median(runs) { try ModuleValidator.validate(module) }
             var written: [UInt8] = []
             let write = try median(runs) { written = ModuleWriter.write(module) }
             print("file      \(file)  \(String(format: "%.2f", mb)) MB, \(module.bodies.count) function bodies")
             row("read", read, mb)
+            row("read, bodies decoded", readChecked, mb)
             row("validate", validate, mb)
             row("write", write, mb)
             row("total", read + validate + write, mb)

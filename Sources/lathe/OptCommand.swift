@@ -20,7 +20,7 @@ struct OptCommand: ParsableCommand {
             guard level == "0" else {
                 throw CLIError("-O\(level): only -O0 (read, validate, write) is available in this version")
             }
-            let (module, _) = try loadModule(input)
+            let (module, _) = try loadModule(input, validating: true)
             try validateModule(module, path: input)
             let bytes = text ? Array(ModulePrinter.print(module).utf8) : ModuleWriter.write(module)
             try writeAtomically(bytes, to: output)

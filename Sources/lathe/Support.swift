@@ -48,10 +48,12 @@ func loadBinary(_ path: String) throws -> [UInt8] {
 }
 
 /// Reads a module from a file, naming the file in errors.
-func loadModule(_ path: String) throws -> (module: Module, bytes: [UInt8]) {
+///
+/// With `validating: true` the caller validates next, so bodies are decoded once, by the validator.
+func loadModule(_ path: String, validating: Bool = false) throws -> (module: Module, bytes: [UInt8]) {
     let bytes = try loadBinary(path)
     do {
-        return (try ModuleReader.read(bytes), bytes)
+        return (try ModuleReader.read(bytes, checkBodies: !validating), bytes)
     } catch {
         throw CLIError("\(path): \(error)")
     }

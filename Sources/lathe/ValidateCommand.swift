@@ -11,7 +11,7 @@ struct ValidateCommand: ParsableCommand {
         var failed = false
         for path in files {
             do {
-                let (module, _) = try loadModule(path)
+                let (module, _) = try loadModule(path, validating: true)
                 try validateModule(module, path: path)
             } catch {
                 _ = report(error)
