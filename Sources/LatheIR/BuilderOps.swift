@@ -167,15 +167,18 @@ extension FunctionBuilder {
 
     public mutating func call(_ f: FuncRef, _ args: [Value]) -> [Value] {
         let l = list(args)
-        return function.dfg.results(of: insert(InstructionData(opcode: .call, a: f.raw, b: l)))
+        let inst = insert(InstructionData(opcode: .call, a: f.raw, b: l))
+        return function.dfg.results(of: inst)
     }
     public mutating func callIndirect(_ s: SigRef, _ t: TableRef, _ callee: Value, _ args: [Value]) -> [Value] {
         let l = list([callee] + args)
-        return function.dfg.results(of: insert(InstructionData(opcode: .callIndirect, a: s.raw, b: l, c: t.raw)))
+        let inst = insert(InstructionData(opcode: .callIndirect, a: s.raw, b: l, c: t.raw))
+        return function.dfg.results(of: inst)
     }
     public mutating func callRef(_ s: SigRef, _ callee: Value, _ args: [Value]) -> [Value] {
         let l = list([callee] + args)
-        return function.dfg.results(of: insert(InstructionData(opcode: .callRef, a: s.raw, b: l)))
+        let inst = insert(InstructionData(opcode: .callRef, a: s.raw, b: l))
+        return function.dfg.results(of: inst)
     }
     @discardableResult public mutating func returnCall(_ f: FuncRef, _ args: [Value]) -> Inst {
         let l = list(args)

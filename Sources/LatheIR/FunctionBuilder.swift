@@ -223,7 +223,8 @@ public struct FunctionBuilder {
 
     /// Inserts and returns the single result.
     mutating func value(_ data: InstructionData, ctrl: IRType? = nil) -> Value {
-        function.dfg.firstResult(insert(data, ctrl: ctrl))!
+        let inst = insert(data, ctrl: ctrl)  // insert before reading the DFG: `function.dfg.f(insert())` reads the old DFG
+        return function.dfg.firstResult(inst)!
     }
 
     mutating func list(_ values: [Value]) -> UInt32 { function.dfg.pool.make(values).handle }

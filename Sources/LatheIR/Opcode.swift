@@ -290,7 +290,7 @@ public enum FloatCC: UInt8, CaseIterable, Sendable {
 }
 
 /// Why execution stopped abnormally; the text names are used by `trap` and `; run: ... traps NAME`.
-public enum TrapCode: UInt16, CaseIterable, Sendable {
+public enum TrapCode: UInt16, CaseIterable, Sendable, Error {
     case unreachable, int_divz, int_ovf, bad_toint, heap_oob, table_oob, null_reference, bad_sig, stack_overflow, out_of_fuel, user
     public init?(name: String) {
         guard let c = TrapCode.allCases.first(where: { "\($0)" == name }) else { return nil }

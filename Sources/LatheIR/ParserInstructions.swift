@@ -37,9 +37,9 @@ extension Parser {
             if p.accept("+") { offset = try p.intImmediate() }
             guard offset <= UInt64(UInt32.max) else { throw p.error("an offset below 2^32") }
             if offsetInB { d.b = UInt32(offset) } else { d.c = UInt32(offset) }
-            if p.peek.kind == .ident, p.peek.text.hasPrefix("mem") { d.imm16 = UInt16(truncatingIfNeeded: try p.entity("mem")) }
+            if p.peek.kind == .ident, p.peek.line == opToken.line, p.peek.text.hasPrefix("mem"), Int(p.peek.text.dropFirst(3)) != nil { d.imm16 = UInt16(truncatingIfNeeded: try p.entity("mem")) }
             var align: Int? = nil
-            if p.peek.kind == .ident, p.peek.text == "align" {
+            if p.peek.kind == .ident, p.peek.line == opToken.line, p.peek.text == "align" {
                 p.pos += 1; try p.expect("=")
                 let a = try p.number()
                 guard a > 0, a & (a - 1) == 0 else { throw p.error("a power-of-two alignment") }
