@@ -26,16 +26,17 @@ extension Function {
 /// Checks structure, types, entity existence and dominance, collecting every error.
 struct Verifier {
     let function: Function
+    let dfg: DataFlowGraph
+    let layout: Layout
     let printer: FunctionPrinter
     var errors: [VerifierError] = []
 
     init(function: Function) {
         self.function = function
+        self.dfg = function.dfg
+        self.layout = function.layout
         self.printer = FunctionPrinter(function)
     }
-
-    var dfg: DataFlowGraph { function.dfg }
-    var layout: Layout { function.layout }
 
     mutating func report(_ location: ErrorLocation, _ message: String, operand: Int? = nil) {
         errors.append(VerifierError(location: location, operand: operand, message: message))
@@ -114,15 +115,11 @@ struct Verifier {
         if results != typing.results {
             report(.inst(inst), "\(info.name) should produce (\(typing.results.map(\.description).joined(separator: ", "))), but its results are (\(results.map(\.description).joined(separator: ", ")))")
         }
-        switch d.opcode {
-        case .returnCall, .returnCallIndirect, .returnCallRef:
+        if [.returnCall, .returnCallIndirect, .returnCallRef].contains(d.opcode) {
             let callee: Signature = d.opcode == .returnCall ? function.signature(of: FuncRef(index: Int(d.a))) : function.signatures[SigRef(index: Int(d.a))]
             if callee.results != function.signature.results {
                 report(.inst(inst), "tail call returns (\(callee.results.map(\.description).joined(separator: ", "))), but the function returns (\(function.signature.results.map(\.description).joined(separator: ", ")))")
             }
-        case .refFunc, .call:
-            break
-        default: break
         }
     }
 
