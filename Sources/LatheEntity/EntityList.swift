@@ -5,28 +5,28 @@
 /// blocks are reused by class, so pushing onto a list is amortised O(1) without per-list arrays.
 public struct EntityList<K: EntityRef>: Hashable, Sendable {
     public var handle: UInt32
-    public init() { handle = 0 }
-    public init(handle: UInt32) { self.handle = handle }
-    public var isEmptyHandle: Bool { handle == 0 }
+    @inlinable public init() { handle = 0 }
+    @inlinable public init(handle: UInt32) { self.handle = handle }
+    @inlinable public var isEmptyHandle: Bool { handle == 0 }
 }
 
 /// Storage for many `EntityList`s in one array (no per-list allocation, no ARC per list).
 public struct ListPool<K: EntityRef>: Sendable {
     /// Slot 0 is unused so handle 0 can mean "empty list".
-    private var data: [UInt32] = [0]
+    @usableFromInline var data: [UInt32] = [0]
     /// Heads of free blocks per size class; a free block stores the next free block in its first slot.
-    private var freeHeads: [UInt32] = []
+    @usableFromInline var freeHeads: [UInt32] = []
 
-    public init() {}
+    @inlinable public init() {}
 
-    private static func sizeClass(forSlots slots: Int) -> Int {
+    @inlinable static func sizeClass(forSlots slots: Int) -> Int {
         // class c holds 4 << c slots (length slot included)
         var c = 0
         while (4 << c) < slots { c += 1 }
         return c
     }
 
-    private mutating func allocate(sizeClass c: Int) -> Int {
+    @inlinable mutating func allocate(sizeClass c: Int) -> Int {
         if c < freeHeads.count, freeHeads[c] != 0 {
             let block = Int(freeHeads[c])
             freeHeads[c] = data[block]
@@ -37,34 +37,34 @@ public struct ListPool<K: EntityRef>: Sendable {
         return block
     }
 
-    private mutating func release(block: Int, sizeClass c: Int) {
+    @inlinable mutating func release(block: Int, sizeClass c: Int) {
         if c >= freeHeads.count { freeHeads.append(contentsOf: repeatElement(0, count: c + 1 - freeHeads.count)) }
         data[block] = freeHeads[c]
         freeHeads[c] = UInt32(block)
     }
 
     /// Creates a list holding `elements`.
-    public mutating func make<S: Sequence>(_ elements: S) -> EntityList<K> where S.Element == K {
+    @inlinable public mutating func make<S: Sequence>(_ elements: S) -> EntityList<K> where S.Element == K {
         var list = EntityList<K>()
         for e in elements { push(e, to: &list) }
         return list
     }
 
-    public func count(_ list: EntityList<K>) -> Int {
+    @inlinable public func count(_ list: EntityList<K>) -> Int {
         list.handle == 0 ? 0 : Int(data[Int(list.handle) - 1])
     }
 
-    public func get(_ list: EntityList<K>, _ i: Int) -> K {
+    @inlinable public func get(_ list: EntityList<K>, _ i: Int) -> K {
         precondition(i < count(list), "list index out of range")
         return K(index: Int(data[Int(list.handle) + i]))
     }
 
-    public mutating func set(_ list: EntityList<K>, _ i: Int, _ value: K) {
+    @inlinable public mutating func set(_ list: EntityList<K>, _ i: Int, _ value: K) {
         precondition(i < count(list), "list index out of range")
         data[Int(list.handle) + i] = UInt32(value.index)
     }
 
-    public func elements(_ list: EntityList<K>) -> [K] {
+    @inlinable public func elements(_ list: EntityList<K>) -> [K] {
         let n = count(list)
         if n == 0 { return [] }
         let base = Int(list.handle)
@@ -72,7 +72,7 @@ public struct ListPool<K: EntityRef>: Sendable {
     }
 
     /// Appends `value`, moving the list to a larger block when its block is full.
-    public mutating func push(_ value: K, to list: inout EntityList<K>) {
+    @inlinable public mutating func push(_ value: K, to list: inout EntityList<K>) {
         let n = count(list)
         if list.handle == 0 {
             let block = allocate(sizeClass: 0)
@@ -97,7 +97,7 @@ public struct ListPool<K: EntityRef>: Sendable {
     /// Removes element `i`, shifting later elements down.
     ///
     /// A list that shrinks into a smaller size class keeps its block; the spare tail is not reused.
-    public mutating func remove(at i: Int, from list: inout EntityList<K>) {
+    @inlinable public mutating func remove(at i: Int, from list: inout EntityList<K>) {
         let n = count(list)
         precondition(i < n, "list index out of range")
         let base = Int(list.handle)
@@ -110,7 +110,7 @@ public struct ListPool<K: EntityRef>: Sendable {
     }
 
     /// Frees the list's block and makes it empty.
-    public mutating func clear(_ list: inout EntityList<K>) {
+    @inlinable public mutating func clear(_ list: inout EntityList<K>) {
         guard list.handle != 0 else { return }
         let n = Int(data[Int(list.handle) - 1])
         release(block: Int(list.handle) - 1, sizeClass: Self.sizeClass(forSlots: n + 1))
@@ -118,5 +118,5 @@ public struct ListPool<K: EntityRef>: Sendable {
     }
 
     /// Number of `UInt32` slots in use, including free blocks; for memory accounting.
-    public var storageSlots: Int { data.count }
+    @inlinable public var storageSlots: Int { data.count }
 }

@@ -13,8 +13,8 @@ public protocol EntityRef: Hashable, Comparable, Sendable, CustomStringConvertib
 
 extension EntityRef {
     /// The reserved "no entity" value; never a valid arena index.
-    public static var reservedValue: Self { Self(index: Int(UInt32.max)) }
-    public var isReserved: Bool { index == Int(UInt32.max) }
-    public var description: String { isReserved ? "\(Self.prefix)?" : "\(Self.prefix)\(index)" }
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.index < rhs.index }
+    @inlinable public static var reservedValue: Self { Self(index: Int(UInt32.max)) }
+    @inlinable public var isReserved: Bool { index == Int(UInt32.max) }
+    @inlinable public var description: String { isReserved ? "\(Self.prefix)?" : "\(Self.prefix)\(index)" }
+    @inlinable public static func < (lhs: Self, rhs: Self) -> Bool { lhs.index < rhs.index }
 }

@@ -1,17 +1,17 @@
 /// A set of entities stored as a bitset indexed by entity number.
 public struct EntitySet<K: EntityRef>: Sendable, Equatable {
-    private var words: [UInt64] = []
+    @usableFromInline var words: [UInt64] = []
 
-    public init() {}
+    @inlinable public init() {}
 
-    public func contains(_ key: K) -> Bool {
+    @inlinable public func contains(_ key: K) -> Bool {
         let w = key.index >> 6
         return w < words.count && words[w] & (1 << UInt64(key.index & 63)) != 0
     }
 
     /// Inserts `key`; returns true if it was not present.
     @discardableResult
-    public mutating func insert(_ key: K) -> Bool {
+    @inlinable public mutating func insert(_ key: K) -> Bool {
         let w = key.index >> 6
         if w >= words.count { words.append(contentsOf: repeatElement(0, count: w + 1 - words.count)) }
         let bit: UInt64 = 1 << UInt64(key.index & 63)
@@ -20,18 +20,18 @@ public struct EntitySet<K: EntityRef>: Sendable, Equatable {
         return fresh
     }
 
-    public mutating func remove(_ key: K) {
+    @inlinable public mutating func remove(_ key: K) {
         let w = key.index >> 6
         if w < words.count { words[w] &= ~(1 << UInt64(key.index & 63)) }
     }
 
-    public mutating func removeAll() { words.removeAll(keepingCapacity: true) }
+    @inlinable public mutating func removeAll() { words.removeAll(keepingCapacity: true) }
 
-    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
-    public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+    @inlinable public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+    @inlinable public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
     /// Members in increasing index order.
-    public var members: [K] {
+    @inlinable public var members: [K] {
         var out: [K] = []
         for (w, word) in words.enumerated() where word != 0 {
             var bits = word

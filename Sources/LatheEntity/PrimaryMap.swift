@@ -1,35 +1,38 @@
 /// An arena that creates entities: pushing a value returns its new typed key.
 public struct PrimaryMap<K: EntityRef, V> {
-    public private(set) var elements: [V] = []
+    @usableFromInline var storage: [V] = []
 
-    public init() {}
+    @inlinable public init() {}
 
-    public var count: Int { elements.count }
-    public var isEmpty: Bool { elements.isEmpty }
+    /// The values in key order.
+    @inlinable public var elements: [V] { storage }
+
+    @inlinable public var count: Int { storage.count }
+    @inlinable public var isEmpty: Bool { storage.isEmpty }
 
     /// Appends `value` and returns the key that now names it.
     @discardableResult
-    public mutating func push(_ value: V) -> K {
-        elements.append(value)
-        return K(index: elements.count - 1)
+    @inlinable public mutating func push(_ value: V) -> K {
+        storage.append(value)
+        return K(index: storage.count - 1)
     }
 
     /// Whether `key` names an element of this arena.
-    public func isValid(_ key: K) -> Bool { key.index < elements.count }
+    @inlinable public func isValid(_ key: K) -> Bool { key.index < storage.count }
 
     /// The key the next `push` will return.
-    public var nextKey: K { K(index: elements.count) }
+    @inlinable public var nextKey: K { K(index: storage.count) }
 
-    public subscript(key: K) -> V {
-        get { elements[key.index] }
-        _modify { yield &elements[key.index] }
-        set { elements[key.index] = newValue }
+    @inlinable public subscript(key: K) -> V {
+        get { storage[key.index] }
+        _modify { yield &storage[key.index] }
+        set { storage[key.index] = newValue }
     }
 
     /// All keys in creation order.
-    public var keys: LazyMapSequence<Range<Int>, K> { (0..<elements.count).lazy.map { K(index: $0) } }
+    @inlinable public var keys: LazyMapSequence<Range<Int>, K> { (0..<storage.count).lazy.map { K(index: $0) } }
 
-    public mutating func reserveCapacity(_ n: Int) { elements.reserveCapacity(n) }
+    @inlinable public mutating func reserveCapacity(_ n: Int) { storage.reserveCapacity(n) }
 }
 
 extension PrimaryMap: Sendable where V: Sendable {}

@@ -2,35 +2,38 @@
 ///
 /// Grows on write, so keys created after the map need no registration.
 public struct SecondaryMap<K: EntityRef, V> {
-    public private(set) var elements: [V]
+    @usableFromInline var storage: [V]
     public let defaultValue: V
 
-    public init(default defaultValue: V) {
+    /// Values stored so far, in key order (keys beyond the end read as the default).
+    @inlinable public var elements: [V] { storage }
+
+    @inlinable public init(default defaultValue: V) {
         self.defaultValue = defaultValue
-        self.elements = []
+        self.storage = []
     }
 
-    public init(default defaultValue: V, capacity: Int) {
+    @inlinable public init(default defaultValue: V, capacity: Int) {
         self.defaultValue = defaultValue
-        self.elements = Array(repeating: defaultValue, count: capacity)
+        self.storage = Array(repeating: defaultValue, count: capacity)
     }
 
-    public var count: Int { elements.count }
+    @inlinable public var count: Int { storage.count }
 
-    public subscript(key: K) -> V {
-        get { key.index < elements.count ? elements[key.index] : defaultValue }
+    @inlinable public subscript(key: K) -> V {
+        get { key.index < storage.count ? storage[key.index] : defaultValue }
         set {
-            if key.index >= elements.count { grow(to: key.index + 1) }
-            elements[key.index] = newValue
+            if key.index >= storage.count { grow(to: key.index + 1) }
+            storage[key.index] = newValue
         }
     }
 
     /// Makes room for keys below `n` without changing reads.
-    public mutating func grow(to n: Int) {
-        if n > elements.count { elements.append(contentsOf: repeatElement(defaultValue, count: n - elements.count)) }
+    @inlinable public mutating func grow(to n: Int) {
+        if n > storage.count { storage.append(contentsOf: repeatElement(defaultValue, count: n - storage.count)) }
     }
 
-    public mutating func removeAll() { elements.removeAll(keepingCapacity: true) }
+    @inlinable public mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
 }
 
 extension SecondaryMap: Sendable where V: Sendable {}

@@ -26,50 +26,55 @@ struct Token: Sendable {
 /// Splits IR text into tokens; `;` starts a comment that runs to the end of the line.
 func tokenize(_ source: String) throws(ParseError) -> [Token] {
     var tokens: [Token] = []
-    let chars = Array(source.unicodeScalars)
+    let bytes = Array(source.utf8)
     var i = 0, line = 1, lineStart = 0
-    func isIdent(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" }
-    while i < chars.count {
-        let c = chars[i]
+    @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    @inline(__always) func isIdent(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a || isDigit(c) || c == 0x5f }
+    func text(_ a: Int, _ b: Int) -> String { String(decoding: bytes[a..<b], as: UTF8.self) }
+    let dot = UInt8(ascii: "."), minus = UInt8(ascii: "-"), plus = UInt8(ascii: "+")
+    while i < bytes.count {
+        let c = bytes[i]
         let col = i - lineStart + 1
-        if c == "\n" { line += 1; i += 1; lineStart = i; continue }
-        if c == " " || c == "\t" || c == "\r" { i += 1; continue }
-        if c == ";" { while i < chars.count && chars[i] != "\n" { i += 1 }; continue }
+        if c == 0x0a { line += 1; i += 1; lineStart = i; continue }
+        if c == 0x20 || c == 0x09 || c == 0x0d { i += 1; continue }
+        if c == UInt8(ascii: ";") { while i < bytes.count && bytes[i] != 0x0a { i += 1 }; continue }
         let start = i
-        if c == "%" {
+        if c == UInt8(ascii: "%") {
             i += 1
-            while i < chars.count && (isIdent(chars[i]) || chars[i] == "." || chars[i] == "$") { i += 1 }
-            tokens.append(Token(kind: .funcName, text: String(String.UnicodeScalarView(chars[(start + 1)..<i])), line: line, column: col))
+            while i < bytes.count && (isIdent(bytes[i]) || bytes[i] == dot || bytes[i] == UInt8(ascii: "$")) { i += 1 }
+            tokens.append(Token(kind: .funcName, text: text(start + 1, i), line: line, column: col))
             continue
         }
-        if c == "-" && i + 1 < chars.count && chars[i + 1] == ">" {
+        let next: UInt8 = i + 1 < bytes.count ? bytes[i + 1] : 0
+        if c == minus && next == UInt8(ascii: ">") {
             tokens.append(Token(kind: .arrow, text: "->", line: line, column: col)); i += 2; continue
         }
-        if ("0"..."9").contains(c) || (c == "-" && i + 1 < chars.count && ("0"..."9").contains(chars[i + 1])) {
+        if isDigit(c) || (c == minus && isDigit(next)) {
             i += 1
+            let hex = c == UInt8(ascii: "0") && (next | 0x20) == UInt8(ascii: "x") || c == minus && i + 1 < bytes.count && bytes[i] == UInt8(ascii: "0") && (bytes[i + 1] | 0x20) == UInt8(ascii: "x")
             // digits, hex digits, '.', exponents with sign (1e-5, 0x1p+3)
-            while i < chars.count {
-                let d = chars[i]
-                if isIdent(d) || d == "." { i += 1; continue }
-                if (d == "-" || d == "+"), let prev = Optional(chars[i - 1]), "eEpP".unicodeScalars.contains(prev),
-                   !String(String.UnicodeScalarView(chars[start..<i])).lowercased().hasPrefix("0x") || "pP".unicodeScalars.contains(prev) {
-                    i += 1; continue
-                }
+            while i < bytes.count {
+                let d = bytes[i]
+                if isIdent(d) || d == dot { i += 1; continue }
+                let prev = bytes[i - 1] | 0x20
+                if (d == minus || d == plus) && (prev == UInt8(ascii: "p") || !hex && prev == UInt8(ascii: "e")) { i += 1; continue }
                 break
             }
-            tokens.append(Token(kind: .number, text: String(String.UnicodeScalarView(chars[start..<i])), line: line, column: col))
+            tokens.append(Token(kind: .number, text: text(start, i), line: line, column: col))
             continue
         }
-        if isIdent(c) || (c == "-" && i + 1 < chars.count && isIdent(chars[i + 1])) {
+        if isIdent(c) || (c == minus && isIdent(next)) {
             i += 1
-            while i < chars.count && isIdent(chars[i]) { i += 1 }
-            tokens.append(Token(kind: .ident, text: String(String.UnicodeScalarView(chars[start..<i])), line: line, column: col))
+            while i < bytes.count && isIdent(bytes[i]) { i += 1 }
+            tokens.append(Token(kind: .ident, text: text(start, i), line: line, column: col))
             continue
         }
-        if "(){}[],:=.+".unicodeScalars.contains(c) {
-            tokens.append(Token(kind: .punct, text: String(c), line: line, column: col)); i += 1; continue
+        if "(){}[],:=.+".utf8.contains(c) {
+            tokens.append(Token(kind: .punct, text: String(UnicodeScalar(c)), line: line, column: col)); i += 1; continue
         }
-        throw ParseError(line: line, column: col, message: "unexpected character '\(c)'")
+        var scalarEnd = i + 1
+        while scalarEnd < bytes.count && bytes[scalarEnd] & 0xc0 == 0x80 { scalarEnd += 1 }
+        throw ParseError(line: line, column: col, message: "unexpected character '\(text(i, scalarEnd))'")
     }
     tokens.append(Token(kind: .end, text: "", line: line, column: i - lineStart + 1))
     return tokens

@@ -280,20 +280,35 @@ public struct OpcodeInfo: Sendable {
 }
 
 /// Integer comparison conditions (`icmp slt v0, v1`).
-public enum IntCC: UInt8, CaseIterable, Sendable {
+public enum IntCC: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case eq, ne, slt, sgt, sle, sge, ult, ugt, ule, uge
+    static let names = ["eq", "ne", "slt", "sgt", "sle", "sge", "ult", "ugt", "ule", "uge"]
+    public var description: String { Self.names[Int(rawValue)] }
+    public init?(name: String) {
+        guard let i = Self.names.firstIndex(of: name) else { return nil }
+        self.init(rawValue: UInt8(i))
+    }
 }
 
 /// Float comparison conditions (`fcmp lt v0, v1`); all but `ne` are false when an operand is NaN.
-public enum FloatCC: UInt8, CaseIterable, Sendable {
+public enum FloatCC: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case eq, ne, lt, gt, le, ge
+    static let names = ["eq", "ne", "lt", "gt", "le", "ge"]
+    public var description: String { Self.names[Int(rawValue)] }
+    public init?(name: String) {
+        guard let i = Self.names.firstIndex(of: name) else { return nil }
+        self.init(rawValue: UInt8(i))
+    }
 }
 
 /// Why execution stopped abnormally; the text names are used by `trap` and `; run: ... traps NAME`.
-public enum TrapCode: UInt16, CaseIterable, Sendable, Error {
+public enum TrapCode: UInt16, CaseIterable, Sendable, Error, CustomStringConvertible {
     case unreachable, int_divz, int_ovf, bad_toint, heap_oob, table_oob, null_reference, bad_sig, stack_overflow, out_of_fuel, user
+    static let names = ["unreachable", "int_divz", "int_ovf", "bad_toint", "heap_oob", "table_oob", "null_reference",
+                        "bad_sig", "stack_overflow", "out_of_fuel", "user"]
+    public var description: String { Self.names[Int(rawValue)] }
     public init?(name: String) {
-        guard let c = TrapCode.allCases.first(where: { "\($0)" == name }) else { return nil }
-        self = c
+        guard let i = Self.names.firstIndex(of: name) else { return nil }
+        self.init(rawValue: UInt16(i))
     }
 }

@@ -67,8 +67,8 @@ extension Parser {
         case .intCompare, .floatCompare:
             let t = peek
             let code: UInt8? = info.format == .intCompare
-                ? IntCC.allCases.first { "\($0)" == t.text }?.rawValue
-                : FloatCC.allCases.first { "\($0)" == t.text }?.rawValue
+                ? IntCC(name: t.text)?.rawValue
+                : FloatCC(name: t.text)?.rawValue
             guard t.kind == .ident, let cc = code else { throw error("a condition code") }
             pos += 1
             d.imm8 = cc

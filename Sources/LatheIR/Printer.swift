@@ -250,6 +250,6 @@ struct LineWriter {
     var text = ""
     var column = 0
     var spans: [Range<Int>] = []
-    mutating func put(_ s: String) { text += s; column += s.count }
-    mutating func value(_ s: String) { spans.append(column..<(column + s.count)); put(s) }
+    mutating func put(_ s: String) { text += s; column += s.utf8.count }
+    mutating func value(_ s: String) { spans.append(column..<(column + s.utf8.count)); put(s) }
 }

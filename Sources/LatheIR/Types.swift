@@ -96,17 +96,22 @@ public struct IRType: Hashable, Sendable, CustomStringConvertible {
         return false
     }
 
+    /// Text names of the kinds, indexed by raw value (typed references are spelled by `description`).
+    static let kindNames = ["", "i32", "i64", "f32", "f64", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2",
+                            "i8x32", "i16x16", "i32x8", "i64x4", "f32x8", "f64x4", "funcref", "externref"]
+    static let kindsByName: [String: Kind] = Dictionary(uniqueKeysWithValues: (1..<kindNames.count).map { (kindNames[$0], Kind(rawValue: UInt8($0))!) })
+
     public var description: String {
         switch kind {
         case .typedRef: "ref(\(typeIndex))"
         case .typedRefNull: "ref(null \(typeIndex))"
-        default: "\(kind)"
+        default: Self.kindNames[Int(kind.rawValue)]
         }
     }
 
     /// Parses a simple type name; typed references are handled by the text parser.
     public init?(name: String) {
-        guard let k = Kind.allCases.first(where: { "\($0)" == name }), k != .typedRef, k != .typedRefNull else { return nil }
+        guard let k = Self.kindsByName[name] else { return nil }
         self.init(k)
     }
 }
