@@ -201,8 +201,12 @@ public struct FunctionBuilder {
         var ctrl = ctrl
         if ctrl == nil, case .operand(let n) = data.opcode.info.control {
             let inst = function.dfg.makeInst(data)
-            let ops = function.dfg.valueOperands(inst)
-            ctrl = function.dfg.type(of: ops[n])
+            switch data.opcode.format {
+            case .unary, .binary, .ternary, .intCompare, .floatCompare, .extractLane, .insertLane, .shuffle, .store, .condTrap:
+                ctrl = function.dfg.type(of: Value(index: Int(n == 0 ? data.a : n == 1 ? data.b : data.c)))
+            default:
+                ctrl = function.dfg.type(of: function.dfg.valueOperands(inst)[n])
+            }
             return finishInsert(inst, ctrl: ctrl, block: block)
         }
         return finishInsert(function.dfg.makeInst(data), ctrl: ctrl, block: block)
@@ -214,6 +218,7 @@ public struct FunctionBuilder {
         catch { preconditionFailure("\(function.dfg[inst].opcode.name): \(error.message)") }
         function.dfg.makeResults(inst, types: typing.results)
         function.layout.appendInst(inst, to: block)
+        guard [.jump, .branch, .branchTable].contains(function.dfg[inst].opcode.format) else { return inst }
         for (n, target) in function.dfg.successors(inst).enumerated() {
             precondition(!sealed.contains(target), "branch to sealed \(target)")
             preds[target].append(PredEdge(inst: inst, edge: n))

@@ -17,11 +17,13 @@ extension Module {
 /// verifier uses the same printer for its windows, so its messages use the printed names.
 public struct FunctionPrinter {
     public let function: Function
+    private let dfg: DataFlowGraph
     private var valueNames: SecondaryMap<Value, UInt32>
     private var blockNames: SecondaryMap<Block, UInt32>
 
     public init(_ function: Function) {
         self.function = function
+        self.dfg = function.dfg
         valueNames = SecondaryMap(default: UInt32.max, capacity: function.dfg.valueCount)
         blockNames = SecondaryMap(default: UInt32.max, capacity: function.dfg.blockCount)
         var nextValue: UInt32 = 0, nextBlock: UInt32 = 0
@@ -42,8 +44,8 @@ public struct FunctionPrinter {
 
     /// The printed name of `v` (aliases print as their target; unknown values as `v?N`).
     public func name(_ v: Value) -> String {
-        guard function.dfg.isValid(v) else { return "v?\(v.index)" }
-        return "v\(valueNames[function.dfg.resolve(v)])"
+        guard dfg.isValid(v) else { return "v?\(v.index)" }
+        return "v" + String(valueNames[dfg.resolve(v)])
     }
     public func name(_ b: Block) -> String { function.dfg.isValid(b) ? "block\(blockNames[b])" : "block?\(b.index)" }
 
@@ -102,12 +104,12 @@ public struct FunctionPrinter {
     /// One instruction line (4-space indent) and the column range of each value operand, in `valueOperands` order.
     public func instLine(_ inst: Inst) -> (text: String, operandColumns: [Range<Int>]) {
         var w = LineWriter()
-        let dfg = function.dfg
         let d = dfg[inst]
         let info = d.opcode.info
         w.put("    ")
         let results = dfg.results(of: inst)
-        if !results.isEmpty { w.put(results.map(name).joined(separator: ", ") + " = ") }
+        for (n, r) in results.enumerated() { w.put(n == 0 ? name(r) : ", " + name(r)) }
+        if !results.isEmpty { w.put(" = ") }
         w.put(info.name)
         if info.printsType {
             let t = results.first.map { dfg.type(of: $0) }
