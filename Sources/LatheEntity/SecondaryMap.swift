@@ -20,11 +20,13 @@ public struct SecondaryMap<K: EntityRef, V> {
 
     @inlinable public var count: Int { storage.count }
 
+    /// Reading an unset key gives the default; writing grows the map. In-place mutation
+    /// (`map[k].append(x)`) does not copy the stored value.
     @inlinable public subscript(key: K) -> V {
         get { key.index < storage.count ? storage[key.index] : defaultValue }
-        set {
+        _modify {
             if key.index >= storage.count { grow(to: key.index + 1) }
-            storage[key.index] = newValue
+            yield &storage[key.index]
         }
     }
 

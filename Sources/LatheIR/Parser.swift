@@ -231,8 +231,7 @@ struct Parser {
             order.append((b, insts))
         }
         _ = next()
-        for (n, b) in blocks where !defined.contains(n) {
-            _ = b
+        if let n = blocks.keys.filter({ !defined.contains($0) }).min() {
             throw ParseError(line: start.line, column: start.column, message: "block\(n) is used but not defined in %\(name)")
         }
 

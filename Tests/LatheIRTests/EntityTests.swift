@@ -73,3 +73,12 @@ import LatheEntity
         #expect(Opcode.load.effects.readsState && Opcode.call.effects.writesState && Opcode.jump.isTerminator)
     }
 }
+
+@Suite struct SecondaryMapMutationTests {
+    @Test func inPlaceMutationOfStoredCollections() {
+        var m = SecondaryMap<Block, [Int]>(default: [])
+        m[Block(index: 2)].append(1)
+        m[Block(index: 2)].append(2)
+        #expect(m[Block(index: 2)] == [1, 2] && m[Block(index: 0)] == [] && m.count == 3)
+    }
+}
