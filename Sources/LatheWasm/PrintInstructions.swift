@@ -45,8 +45,8 @@ extension WatPrinter {
         let imported = UInt32(module.importedFunctionCount)
         for (i, typeIndex) in module.functions.enumerated() {
             let index = imported + UInt32(i)
-            let locals = names.locals(ofFunction: index)
-            out += "  (func \(names.functions.definition(index)) \(typeUse(typeIndex, locals: locals))"
+            var locals = names.locals(ofFunction: index)
+            out += "  (func \(names.functions.definition(index)) \(functionTypeUse(typeIndex, locals: &locals))"
             guard i < module.bodies.count else {
                 out += ")\n"
                 continue
@@ -83,6 +83,21 @@ extension WatPrinter {
         }
     }
 
+    /// The type use of a defined function.
+    ///
+    /// `(type N)` and the signature with parameter names, as `wasm-tools print` writes it, does not
+    /// read back through WasmKit: it takes parameter names from the type definition only. So with
+    /// named parameters the signature stands alone when it refers back to type N anyway, and
+    /// otherwise the parameter names are dropped (and parameters referred to by index).
+    func functionTypeUse(_ typeIndex: UInt32, locals: inout PrintNameSpace) -> String {
+        guard Int(typeIndex) < types.count, let f = types[Int(typeIndex)].funcType else { return typeUse(typeIndex) }
+        let paramCount = UInt32(f.params.count)
+        guard (0..<paramCount).contains(where: { locals[$0] != nil }) else { return typeUse(typeIndex) }
+        if implicitTypeIndex[f] == typeIndex { return String(signature(f, locals: locals).dropFirst()) }
+        locals.removeNames(below: paramCount)
+        return typeUse(typeIndex)
+    }
+
     /// `(local $a i32) (local i64 f32)`: named locals alone, runs of unnamed ones together.
     func localDeclarations(_ body: FunctionBody, function typeIndex: UInt32, names: PrintNameSpace) -> String {
         var index = UInt32(0)
@@ -115,7 +130,7 @@ extension WatPrinter {
         switch bt {
         case .empty: ""
         case .value(let t): " (result \(valType(t)))"
-        case .typeIndex(let i): " (type \(names.types.reference(i)))"
+        case .typeIndex(let i): " " + typeUse(i)
         }
     }
 
@@ -194,8 +209,10 @@ extension WatPrinter {
                 if a == 0 && b == 0 { return name }
                 return name + " " + names.memories.reference(a) + " " + names.memories.reference(b)
             case .tableInit:
-                return name + " " + names.tables.reference(b) + " " + names.elements.reference(a)
+                let table = b == 0 ? "" : " " + names.tables.reference(b)
+                return name + table + " " + names.elements.reference(a)
             case .tableCopy:
+                if a == 0 && b == 0 { return name }
                 return name + " " + names.tables.reference(a) + " " + names.tables.reference(b)
             case .structField:
                 return name + " " + names.types.reference(a) + " " + names.fields(ofType: a).reference(b)

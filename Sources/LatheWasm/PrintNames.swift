@@ -40,6 +40,11 @@ struct PrintNameSpace {
     }
 
     var isEmpty: Bool { ids.isEmpty }
+
+    /// Forgets the names of items with an index below `end`.
+    mutating func removeNames(below end: UInt32) {
+        ids = ids.filter { $0.key >= end }
+    }
 }
 
 /// All the name spaces of a module that the printer uses.
@@ -164,11 +169,42 @@ enum PrintText {
         return text + " (;=" + decimalComment(Double(bitPattern: bits).description) + ";)"
     }
 
-    private static func decimalComment(_ s: String) -> String {
-        switch s {
-        case "nan", "-nan": return "NaN"
-        default: return s
+    /// The decimal value the way Rust's `Display` writes it (as `wasm-tools print` does in its
+    /// comments): shortest digits that read back, no exponent, no trailing `.0`.
+    static func decimalComment(_ swiftDescription: String) -> String {
+        var s = Substring(swiftDescription)
+        var negative = false
+        if s.hasPrefix("-") {
+            negative = true
+            s = s.dropFirst()
         }
+        guard let first = s.first, first.isASCII, first.isNumber else {
+            return s.hasPrefix("nan") ? "NaN" : (negative ? "-" : "") + s
+        }
+        var exponent = 0
+        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(String(s[s.index(after: e)...].filter { $0 != "+" })) ?? 0
+            s = s[..<e]
+        }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        var digits = Array(parts[0] + (parts.count > 1 ? parts[1] : ""))
+        var point = parts[0].count + exponent
+        while digits.count > 1 && digits.first == "0" {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.count > 1 && digits.last == "0" && digits.count > point { digits.removeLast() }
+        var text: String
+        if digits == ["0"] {
+            text = "0"
+        } else if point <= 0 {
+            text = "0." + String(repeating: "0", count: -point) + String(digits)
+        } else if point >= digits.count {
+            text = String(digits) + String(repeating: "0", count: point - digits.count)
+        } else {
+            text = String(digits[..<point]) + "." + String(digits[point...])
+        }
+        return (negative ? "-" : "") + text
     }
 
     /// Hex-float spelling from the IEEE fields.

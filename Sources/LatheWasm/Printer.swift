@@ -23,6 +23,9 @@ struct WatPrinter {
     let types: [SubType]
     /// Whether the first `name` custom section was understood (and so is printed as names).
     let nameSectionUsed: Bool
+    /// The type a type use with only an inline signature refers to when read back: the first
+    /// function type with that signature declared outside an explicit `rec` group.
+    let implicitTypeIndex: [FuncType: UInt32]
     var out = ""
 
     init(_ module: Module) {
@@ -31,6 +34,13 @@ struct WatPrinter {
         self.names = PrintNames(section)
         self.nameSectionUsed = section != nil
         self.types = module.types
+        var implicit: [FuncType: UInt32] = [:]
+        var index: UInt32 = 0
+        for g in module.recGroups {
+            if g.types.count == 1 && !g.explicitRec, let f = g.types[0].funcType, implicit[f] == nil { implicit[f] = index }
+            index += UInt32(g.types.count)
+        }
+        self.implicitTypeIndex = implicit
     }
 
     // MARK: - Module
@@ -39,6 +49,7 @@ struct WatPrinter {
         out += "(module"
         if let m = names.module { out += " " + m }
         out += "\n"
+        let headerLength = out.utf8.count
         printCustomSections(after: nil)
         printTypes()
         printCustomSections(after: .type)
@@ -64,6 +75,9 @@ struct WatPrinter {
         printCustomSections(after: .code)
         printData()
         printCustomSections(after: .data)
+        if out.utf8.count == headerLength {
+            out.removeLast()  // an empty module on one line: `(module)`
+        }
         out += ")\n"
     }
 

@@ -196,6 +196,8 @@ enum ModuleComparison {
         }
         for i in m.elements.indices {
             m.elements[i].flags = nil
+            m.elements[i].items = functionList(m.elements[i])
+            if case .functions = m.elements[i].items { m.elements[i].type = .funcref }
             if case .active(let t, let e) = m.elements[i].mode { m.elements[i].mode = .active(table: t, offset: try canonical(e)) }
             if case .expressions(let es) = m.elements[i].items {
                 var out: [ConstExpr] = []
@@ -218,9 +220,40 @@ enum ModuleComparison {
                     locals.append(g)
                 }
             }
-            m.bodies[i] = FunctionBody(locals: locals, instructions: try body.instructions())
+            let types = m.types
+            let code = try body.instructions().map { inst in
+                var inst = inst
+                switch inst.immediate {
+                case .blockType(let bt): inst.immediate = .blockType(shortBlockType(bt, types))
+                case .tryTable(let bt, let c): inst.immediate = .tryTable(shortBlockType(bt, types), c)
+                default: break
+                }
+                return inst
+            }
+            m.bodies[i] = FunctionBody(locals: locals, instructions: code)
         }
         return ModuleWriter.write(m)
+    }
+
+    /// Wasm 3.0 reads `func x*` as `(ref func) (ref.func x)*`, and WasmKit writes the expressions
+    /// `(ref func) (ref.func x)*` as the index list; both count as the index list here.
+    static func functionList(_ seg: ElementSegment) -> ElementSegment.Items {
+        guard case .expressions(let es) = seg.items, seg.type == RefType(nullable: false, heapType: .abstract(.func))
+        else { return seg.items }
+        var fs: [UInt32] = []
+        for e in es {
+            guard let insts = try? e.instructions(), insts.count == 1, insts[0].opcode == .refFunc,
+                  let f = insts[0].index else { return seg.items }
+            fs.append(f)
+        }
+        return .functions(fs)
+    }
+
+    /// WasmKit's text parser writes `(type N)` of a `[] -> [t?]` type as the short block type.
+    static func shortBlockType(_ bt: BlockType, _ types: [SubType]) -> BlockType {
+        guard case .typeIndex(let n) = bt, Int(n) < types.count, let f = types[Int(n)].funcType,
+              f.params.isEmpty, f.results.count <= 1 else { return bt }
+        return f.results.first.map { .value($0) } ?? .empty
     }
 
     static func canonical(_ e: ConstExpr) throws(WasmError) -> ConstExpr {

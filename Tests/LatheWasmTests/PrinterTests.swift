@@ -17,20 +17,29 @@ final class PrinterTests: XCTestCase {
 
     func testFloatSpellings() {
         XCTAssertEqual(PrintText.f32(0x3FC0_0000), "0x1.8p+0 (;=1.5;)")
-        XCTAssertEqual(PrintText.f32(0x0000_0000), "0x0p+0 (;=0.0;)")
-        XCTAssertEqual(PrintText.f32(0x8000_0000), "-0x0p+0 (;=-0.0;)")
+        XCTAssertEqual(PrintText.f32(0x0000_0000), "0x0p+0 (;=0;)")
+        XCTAssertEqual(PrintText.f32(0x8000_0000), "-0x0p+0 (;=-0;)")
         XCTAssertEqual(PrintText.f32(0x7F80_0000), "inf (;=inf;)")
         XCTAssertEqual(PrintText.f32(0xFF80_0000), "-inf (;=-inf;)")
         XCTAssertEqual(PrintText.f32(0x7FC0_0000), "nan (;=NaN;)")
         XCTAssertEqual(PrintText.f32(0xFFC0_0000), "-nan (;=NaN;)")
         XCTAssertEqual(PrintText.f32(0x7FA0_0000), "nan:0x200000 (;=NaN;)")
         XCTAssertEqual(PrintText.f32(0xFF80_0001), "-nan:0x1 (;=NaN;)")
-        XCTAssertEqual(PrintText.f32(0x0000_0001), "0x0.000002p-126 (;=1e-45;)")
-        XCTAssertEqual(PrintText.f32(0x3F80_0000), "0x1p+0 (;=1.0;)")
-        XCTAssertEqual(PrintText.f64(0xC028_0000_0000_0000), "-0x1.8p+3 (;=-12.0;)")
+        XCTAssertEqual(PrintText.f32(0x0000_0001), "0x0.000002p-126 (;=0.000000000000000000000000000000000000000000001;)")
+        XCTAssertEqual(PrintText.f32(0x3F80_0000), "0x1p+0 (;=1;)")
+        XCTAssertEqual(PrintText.f64(0xC028_0000_0000_0000), "-0x1.8p+3 (;=-12;)")
         XCTAssertEqual(PrintText.f64(0x7FF0_0000_0000_0001), "nan:0x1 (;=NaN;)")
         XCTAssertEqual(PrintText.f64(0x7FF8_0000_0000_0000), "nan (;=NaN;)")
-        XCTAssertEqual(PrintText.f64(0x0000_0000_0000_0001), "0x0.0000000000001p-1022 (;=5e-324;)")
+        XCTAssertEqual(PrintText.f64(0x0000_0000_0000_0001), "0x0.0000000000001p-1022 (;=0." + String(repeating: "0", count: 323) + "5;)")
+    }
+
+    func testDecimalComments() {
+        XCTAssertEqual(PrintText.decimalComment("4.149515568880994e+180"), "4149515568880994" + String(repeating: "0", count: 165))
+        XCTAssertEqual(PrintText.decimalComment("-1.1259e+15"), "-1125900000000000")
+        XCTAssertEqual(PrintText.decimalComment("0.1"), "0.1")
+        XCTAssertEqual(PrintText.decimalComment("100.0"), "100")
+        XCTAssertEqual(PrintText.decimalComment("-2.5e-05"), "-0.000025")
+        XCTAssertEqual(PrintText.decimalComment("-inf"), "-inf")
     }
 
     /// Every printed float reads back bit for bit, NaN payloads and subnormals included.
@@ -58,7 +67,7 @@ final class PrinterTests: XCTestCase {
             (module $m
               (type $sig (func (param i32) (result i32)))
               (global $g (mut i32) (i32.const 1))
-              (func $f (type $sig) (param $x i32) (result i32) (local $tmp i64) (local f32 f64)
+              (func $f (param $x i32) (result i32) (local $tmp i64) (local f32 f64)
                 block $out (result i32)
                   local.get $x
                   br_if $out
@@ -72,7 +81,7 @@ final class PrinterTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("(module $m\n"), text)
         XCTAssertTrue(text.contains("  (type $sig (;0;) (func (param i32) (result i32)))\n"), text)
         XCTAssertTrue(text.contains("  (global $g (;0;) (mut i32) i32.const 1)\n"), text)
-        XCTAssertTrue(text.contains("  (func $f (;0;) (type $sig) (param $x i32) (result i32)\n"), text)
+        XCTAssertTrue(text.contains("  (func $f (;0;) (param $x i32) (result i32)\n"), text)
         XCTAssertTrue(text.contains("    (local $tmp i64) (local f32 f64)\n"), text)
         XCTAssertTrue(text.contains("    block $out (result i32)\n      local.get $x\n      br_if $out\n"), text)
         XCTAssertTrue(text.contains("      loop ;; label = @2\n        br $out\n      end\n"), text)
@@ -92,7 +101,7 @@ final class PrinterTests: XCTestCase {
         m.customSections = [CustomSection(name: "name", payload: names.encode()[...], after: .code)]
         let text = ModulePrinter.print(m)
         XCTAssertTrue(text.contains("(func $\"a b\" (;0;)"), text)
-        XCTAssertTrue(text.contains("(func $dup (;1;) (type 0) (param $\"x\\u{22}y\" i32) (param $\"#local1 x\\u{22}y\" i32)"), text)
+        XCTAssertTrue(text.contains("(func $dup (;1;) (param $\"x\\u{22}y\" i32) (param $\"#local1 x\\u{22}y\" i32)"), text)
         XCTAssertTrue(text.contains("(func $\"#func2 dup\" (;2;)"), text)
         XCTAssertTrue(text.contains("(func (;3;) (type 0)"), text)
         XCTAssertTrue(text.contains("(func $ok$name (;4;)"), text)
