@@ -22,7 +22,8 @@ struct InstructionContext {
         guard Int(relative) < frames.count else { return String(relative) }
         let f = frames[frames.count - 1 - Int(relative)]
         if let id = f.id { return id }
-        return "\(relative) (;@\(f.number);)"
+        // Like `wasm-tools print`, no comment for the function's own label.
+        return f.number == 0 ? String(relative) : "\(relative) (;@\(f.number);)"
     }
 
     /// Opens a block; returns its `$label` if named.

@@ -123,6 +123,31 @@ final class PrinterRoundTripTests: XCTestCase {
         XCTAssertGreaterThan(passed, 1000)
     }
 
+    /// Opt-in: `LATHE_PRINT_FILES=a.wasm:b.wasm` prints the given modules and, when `wat2wasm` can
+    /// take them in reasonable time (under 4 MB), checks the round trip too.
+    func testPrintGivenFiles() throws {
+        guard let list = ProcessInfo.processInfo.environment["LATHE_PRINT_FILES"] else {
+            throw XCTSkip("set LATHE_PRINT_FILES to print given modules")
+        }
+        for path in list.split(separator: ":").map(String.init) {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let module = try ModuleReader.read(bytes)
+            let start = Date()
+            let text = ModulePrinter.print(module)
+            let seconds = Date().timeIntervalSince(start)
+            print("print \(path): \(bytes.count) bytes -> \(text.utf8.count) bytes of text in \(String(format: "%.2f", seconds)) s")
+            if let out = ProcessInfo.processInfo.environment["LATHE_PRINT_OUT"] {
+                try text.write(toFile: out + "/" + URL(fileURLWithPath: path).lastPathComponent + ".wat", atomically: false, encoding: .utf8)
+            }
+            guard bytes.count < 4_000_000 else { continue }
+            switch Self.roundTrip(module, text) {
+            case .passed: print("  round trip: passed")
+            case .skipped(let reason): print("  round trip: skipped, \(reason)")
+            case .failed(let message): XCTFail("\(path): \(message)")
+            }
+        }
+    }
+
     enum Outcome {
         case passed
         case skipped(String)

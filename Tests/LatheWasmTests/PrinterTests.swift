@@ -166,7 +166,7 @@ final class PrinterTests: XCTestCase {
         XCTAssertTrue(text.contains("i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31\n"), text)
         XCTAssertTrue(text.contains("i64.load $m2 offset=8 align=4\n"), text)
         XCTAssertTrue(text.contains("i32.load8_u offset=3\n"), text)
-        XCTAssertTrue(text.contains("try_table (result i32) (catch $e 0 (;@0;)) (catch_all 0 (;@0;)) ;; label = @1\n"), text)
+        XCTAssertTrue(text.contains("try_table (result i32) (catch $e 0) (catch_all 0) ;; label = @1\n"), text)
         XCTAssertTrue(text.contains("ref.test i31ref\n"), text)
         XCTAssertTrue(text.contains("br_on_cast 0 (;@1;) anyref (ref $s)\n"), text)
         XCTAssertTrue(text.contains("struct.get_s $s 1\n"), text)
