@@ -103,6 +103,11 @@ extension WatPrinter {
     func localDeclarations(_ body: FunctionBody, function typeIndex: UInt32, names: PrintNameSpace) -> String {
         var index = UInt32(0)
         if Int(typeIndex) < types.count, let f = types[Int(typeIndex)].funcType { index = UInt32(f.params.count) }
+        // The text format has no repeat count: a (malformed or hostile) body declaring billions of
+        // locals would need gigabytes of text. Past a million, say so instead.
+        guard body.localCount <= 1 << 20 else {
+            return "(; \(body.localCount) locals in \(body.locals.count) groups, too many to print ;)"
+        }
         var parts: [String] = []
         var unnamed: [String] = []
         func flush() {

@@ -43,24 +43,48 @@ final class PrinterRoundTripTests: XCTestCase {
         return out.sorted()
     }
 
-    /// The binary modules of a `.wast` file (text modules encoded by WasmKit), with or without a name section.
-    static func modules(of text: String, withNames: Bool) -> [Result<[UInt8], Error>] {
-        guard var wast = try? parseWAST(text, features: .all) else { return [] }
-        var out: [Result<[UInt8], Error>] = []
-        while let (result, _) = wast.nextDirectiveResult() {
-            guard case .success(let directive) = result, case .module(let m) = directive else { continue }
-            switch m.source {
-            case .text(var wat):
-                do {
-                    out.append(.success(try wat.encode(options: EncodeOptions(nameSection: withNames))))
-                } catch {
-                    out.append(.failure(error))
+    /// A module of a `.wast` file: its bytes, or why WasmKit could not give them.
+    enum SourceModule {
+        case bytes([UInt8])
+        case unreadable(String)
+    }
+
+    /// The modules of a `.wast` file (text modules encoded by WasmKit, with or without a name
+    /// section), in order; a module WasmKit's parser cannot read is `.unreadable` with the reason.
+    static func modules(of text: String, withNames: Bool) -> [SourceModule] {
+        guard var wast = try? parseWAST(text, features: .all) else { return [.unreadable("WasmKit cannot read the file")] }
+        var out: [SourceModule] = []
+        var lastFailure: (line: Int, message: String)?
+        while let (result, location) = wast.nextDirectiveResult() {
+            let line = location.computeLineAndColumn().line
+            lastFailure = nil
+            switch result {
+            case .failure(let e):
+                if e.module != nil {
+                    out.append(.unreadable("WasmKit cannot parse the module: \(e.error.description) (line \(line))"))
+                } else {
+                    lastFailure = (line, e.error.description)
                 }
-            case .binary(let bytes):
-                out.append(.success(bytes))
-            case .quote:
-                continue
+            case .success(.module(let m)):
+                switch m.source {
+                case .text(var wat):
+                    do {
+                        out.append(.bytes(try wat.encode(options: EncodeOptions(nameSection: withNames))))
+                    } catch {
+                        out.append(.unreadable("WasmKit cannot encode the module: \(error) (line \(line))"))
+                    }
+                case .binary(let bytes):
+                    out.append(.bytes(bytes))
+                case .quote:
+                    break
+                }
+            case .success:
+                break
             }
+        }
+        // A directive WasmKit could not even skip over ends the file early; say so if modules follow.
+        if let f = lastFailure, text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(f.line).joined().contains("(module") {
+            out.append(.unreadable("WasmKit cannot read the rest of the file: \(f.message) (line \(f.line))"))
         }
         return out
     }
@@ -82,9 +106,9 @@ final class PrinterRoundTripTests: XCTestCase {
                 for (index, source) in Self.modules(of: text, withNames: withNames).enumerated() {
                     let bytes: [UInt8]
                     switch source {
-                    case .success(let b): bytes = b
-                    case .failure(let e):
-                        if !withNames { skips.append(Skip(file: file, module: index, reason: "WasmKit cannot encode the module: \(e)")) }
+                    case .bytes(let b): bytes = b
+                    case .unreadable(let reason):
+                        if !withNames { skips.append(Skip(file: file, module: index, reason: reason)) }
                         continue
                     }
                     let original: Module
