@@ -92,7 +92,12 @@ public enum ModuleValidator {
             ctx.globalMutable.append(g.type.mutable)
         }
         for seg in module.elements {
-            ctx.elementTypes.append(try valType(.ref(seg.type), "element"))
+            // Function indices are never null: those segments have type (ref func) (Wasm 3.0).
+            if case .functions = seg.items {
+                ctx.elementTypes.append(.ref(nullable: false, .func))
+            } else {
+                ctx.elementTypes.append(try valType(.ref(seg.type), "element"))
+            }
         }
         ctx.dataCount = module.dataCount.map(Int.init) ?? module.data.count
         ctx.hasDataCount = module.dataCount != nil
@@ -138,7 +143,8 @@ public enum ModuleValidator {
         }
 
         // Exports.
-        var names = Set<String>()
+        // Names compare as bytes: canonically equivalent Unicode spellings are different names.
+        var names = Set<[UInt8]>()
         names.reserveCapacity(module.exports.count)
         for e in module.exports {
             let count: Int
@@ -150,7 +156,7 @@ public enum ModuleValidator {
             case .tag: count = ctx.tagTypes.count
             }
             if Int(e.index) >= count { throw fail("export", "unknown \(e.kind == .tag ? "tag" : e.kind == .function ? "function" : e.kind.keyword) \(e.index)") }
-            if !names.insert(e.name).inserted { throw fail("export", "duplicate export name \"\(e.name)\"") }
+            if !names.insert(Array(e.name.utf8)).inserted { throw fail("export", "duplicate export name \"\(e.name)\"") }
         }
 
         // Start.

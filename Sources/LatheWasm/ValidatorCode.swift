@@ -15,6 +15,7 @@ struct CodeValidator {
     var ctrls: [Frame] = []
     /// Block parameter and result types of the open frames.
     var pool: [VT] = []
+    var scratch: [VT] = []
 
     // Locals.
     var localTypes: [VT] = []
@@ -211,6 +212,7 @@ struct CodeValidator {
             throw mismatch("a reference", nil)
         }
         let a = vals.removeLast()
+        if a.kind == VT.kBottom { return .ref(nullable: false, HT(code: VT.botHeap)) }
         if !a.isRef { throw mismatch("a reference", a) }
         return a
     }
@@ -579,19 +581,24 @@ struct CodeValidator {
             guard case .brTable(let targets, let def) = inst.immediate else { return }
             try pop(.i32)
             let dt = try label(def)
-            var popped: [VT] = []
             for l in targets {
                 let lt = try label(l)
                 if lt.count != dt.count {
                     throw fail("type mismatch in br_table: label \(l) takes \(lt.count) values, the default label \(def) takes \(dt.count)")
                 }
-                popped.removeAll(keepingCapacity: true)
+                // Check the operands against this label and put back what was there.
+                scratch.removeAll(keepingCapacity: true)
                 var i = lt.upperBound
                 while i > lt.lowerBound {
                     i -= 1
-                    popped.append(try pop(pool[i]))
+                    let t = try pop(pool[i])
+                    scratch.append(t)
                 }
-                for t in popped.reversed() { vals.append(t) }
+                var j = scratch.count
+                while j > 0 {
+                    j -= 1
+                    vals.append(scratch[j])
+                }
             }
             try popPool(dt)
             setUnreachable()

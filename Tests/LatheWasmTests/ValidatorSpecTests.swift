@@ -12,6 +12,7 @@ final class ValidatorSpecTests: XCTestCase {
         var invalidRejected = 0, invalidAccepted = 0, invalidRejectedByReader = 0
         var validAccepted = 0, validRejected = 0, skipped = 0
         var failures: [String] = []
+        var notes: [String] = []
     }
 
     static var suiteDirectory: URL {
@@ -74,6 +75,7 @@ final class ValidatorSpecTests: XCTestCase {
                     let module: Module
                     do { module = try ModuleReader.read(b) } catch {
                         c.invalidRejectedByReader += 1
+                        c.notes.append("\(name):\(line): assert_invalid module rejected by the reader: \(error)")
                         continue
                     }
                     do {
@@ -89,6 +91,7 @@ final class ValidatorSpecTests: XCTestCase {
             }
         }
         print("validator spec suite: assert_invalid rejected \(c.invalidRejected) (+\(c.invalidRejectedByReader) by the reader), accepted \(c.invalidAccepted); valid modules accepted \(c.validAccepted), rejected \(c.validRejected); skipped \(c.skipped)")
+        for n in c.notes { print("  NOTE " + n) }
         for f in c.failures { print("  FAIL " + f) }
         XCTAssertEqual(c.failures.count, 0, "\(c.failures.count) spec-suite validation failures")
     }
