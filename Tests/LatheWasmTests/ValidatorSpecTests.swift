@@ -53,16 +53,30 @@ final class ValidatorSpecTests: XCTestCase {
             guard let text = try? String(contentsOf: file, encoding: .utf8),
                   var wast = try? parseWAST(text, features: .all) else {
                 c.skipped += 1
+                c.notes.append("\(name): skipped: the text parser cannot read it")
                 continue
             }
             while let (result, location) = wast.nextDirectiveResult() {
-                guard case .success(let directive) = result else { c.skipped += 1; continue }
                 let (line, _) = location.computeLineAndColumn()
+                guard case .success(let directive) = result else {
+                    c.skipped += 1
+                    if case .failure(let e) = result { c.notes.append("\(name):\(line): skipped: \(e.error)") }
+                    continue
+                }
                 switch directive {
                 case .module(let m):
                     if case .quote = m.source { continue }
-                    guard let b = Self.bytes(m.source) else { c.skipped += 1; continue }
-                    guard let module = try? ModuleReader.read(b) else { c.skipped += 1; continue }
+                    guard let b = Self.bytes(m.source) else {
+                        c.skipped += 1
+                        c.notes.append("\(name):\(line): skipped: the text could not be encoded")
+                        continue
+                    }
+                    let module: Module
+                    do { module = try ModuleReader.read(b) } catch {
+                        c.skipped += 1
+                        c.notes.append("\(name):\(line): skipped: the reader rejects a valid module: \(error)")
+                        continue
+                    }
                     do {
                         try ModuleValidator.validate(module)
                         c.validAccepted += 1
@@ -71,7 +85,11 @@ final class ValidatorSpecTests: XCTestCase {
                         c.failures.append("\(name):\(line): valid module rejected: \(error)")
                     }
                 case .assertInvalid(let m, let message):
-                    guard let b = Self.bytes(m.source) else { c.skipped += 1; continue }
+                    guard let b = Self.bytes(m.source) else {
+                        c.skipped += 1
+                        c.notes.append("\(name):\(line): skipped: the text could not be encoded")
+                        continue
+                    }
                     let module: Module
                     do { module = try ModuleReader.read(b) } catch {
                         c.invalidRejectedByReader += 1
@@ -94,5 +112,57 @@ final class ValidatorSpecTests: XCTestCase {
         for n in c.notes { print("  NOTE " + n) }
         for f in c.failures { print("  FAIL " + f) }
         XCTAssertEqual(c.failures.count, 0, "\(c.failures.count) spec-suite validation failures")
+    }
+}
+
+/// The same check over `wasm-tools json-from-wast` output, which also covers what WasmKit's text
+/// parser cannot read (legacy exception handling). Set `LATHE_SPEC_JSON` to a directory holding
+/// one subdirectory per script with its `spec.json` and module files.
+final class ValidatorSpecJSONTests: XCTestCase {
+    func testSpecSuiteValidationFromJSON() throws {
+        guard let dir = ProcessInfo.processInfo.environment["LATHE_SPEC_JSON"] else { throw XCTSkip("LATHE_SPEC_JSON not set") }
+        let fm = FileManager.default
+        var invalidRejected = 0, invalidByReader = 0, validAccepted = 0, skipped = 0
+        var failures: [String] = []
+        for sub in try fm.contentsOfDirectory(atPath: dir).sorted() {
+            let base = URL(fileURLWithPath: dir).appendingPathComponent(sub)
+            guard let data = fm.contents(atPath: base.appendingPathComponent("spec.json").path),
+                  let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let commands = json["commands"] as? [[String: Any]] else { continue }
+            for cmd in commands {
+                guard let type = cmd["type"] as? String, let file = cmd["filename"] as? String,
+                      file.hasSuffix(".wasm") else { continue }
+                let line = cmd["line"] as? Int ?? 0
+                let valid: Bool
+                switch type {
+                case "module", "module_definition", "assert_unlinkable", "assert_uninstantiable": valid = true
+                case "assert_invalid": valid = false
+                default: continue
+                }
+                guard let bytes = fm.contents(atPath: base.appendingPathComponent(file).path) else { skipped += 1; continue }
+                let module: Module
+                do { module = try ModuleReader.read([UInt8](bytes)) } catch {
+                    if valid {
+                        skipped += 1
+                        print("  NOTE \(sub):\(line): the reader rejects a valid module: \(error)")
+                    } else {
+                        invalidByReader += 1
+                        print("  NOTE \(sub):\(line): assert_invalid rejected by the reader: \(error)")
+                    }
+                    continue
+                }
+                do {
+                    try ModuleValidator.validate(module)
+                    if valid { validAccepted += 1 } else {
+                        failures.append("\(sub):\(line): invalid module accepted (expected \"\(cmd["text"] as? String ?? "")\")")
+                    }
+                } catch {
+                    if valid { failures.append("\(sub):\(line): valid module rejected: \(error)") } else { invalidRejected += 1 }
+                }
+            }
+        }
+        print("validator spec suite (json): assert_invalid rejected \(invalidRejected) (+\(invalidByReader) by the reader); valid accepted \(validAccepted); failures \(failures.count); skipped \(skipped)")
+        for f in failures { print("  FAIL " + f) }
+        XCTAssertEqual(failures.count, 0)
     }
 }
