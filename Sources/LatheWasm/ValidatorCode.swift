@@ -447,15 +447,35 @@ struct CodeValidator {
 
     // MARK: The loop
 
+    /// Decodes and checks the expression's instructions until the `end` that closes its last frame.
+    ///
+    /// Opcodes are looked up in flat tables (no `OpcodeInfo` copies); immediates go through the
+    /// shared `readImmediate`, so decoding stays in step with the reader.
     mutating func run(_ code: ArraySlice<UInt8>) throws(WasmError) {
-        var it = InstructionIterator(reader: ByteReader(bytes: code))
-        it.reader.section = section
-        it.reader.function = function
-        while let inst = try it.next() {
-            offset = it.offset
-            try step(inst)
+        var r = ByteReader(bytes: code)
+        r.section = section
+        r.function = function
+        while !ctrls.isEmpty {
+            offset = r.position
+            if r.isAtEnd { throw fail("unexpected end of section or function: expected an instruction or `end`") }
+            let first = try r.readByte()
+            var raw = ops.singleByte[Int(first)]
+            if raw == 0 {
+                let p = ops.prefixSlot[Int(first)]
+                guard p != 0 else { throw fail("illegal opcode 0x\(String(first, radix: 16))") }
+                let code = try r.readU32()
+                let table = ops.prefixed[Int(p) - 1]
+                guard code < table.count, table[Int(code)] != 0 else {
+                    throw fail("illegal opcode 0x\(String(first, radix: 16)) \(code)")
+                }
+                raw = table[Int(code)]
+            }
+            let op = unsafeBitCast(raw - 1, to: Opcode.self)  // raw values are the dense case indices
+            let kind = ops.immediates[Int(raw - 1)]
+            let imm: Immediate = kind == .none ? .none : try r.readImmediate(kind)
+            try step(Instruction(op, imm))
         }
-        if !ctrls.isEmpty { throw fail("unexpected end of code: \(ctrls.count) blocks still open") }
+        if !r.isAtEnd { throw fail("section size mismatch: \(r.remaining) bytes after the final end") }
     }
 
     @inline(__always) mutating func step(_ inst: Instruction) throws(WasmError) {
@@ -974,11 +994,32 @@ struct OpTables: Sendable {
     var lanes: [UInt8] = []
     var constant: [Bool] = []
 
+    /// Opcode raw value + 1 by single byte; 0 where the byte is a prefix or unassigned.
+    var singleByte = [UInt16](repeating: 0, count: 256)
+    /// 1-based index into `prefixed` by prefix byte; 0 when the byte is no prefix.
+    var prefixSlot = [UInt8](repeating: 0, count: 256)
+    /// Opcode raw value + 1 by sub-opcode, one table per prefix.
+    var prefixed: [[UInt16]] = []
+    var immediates: [ImmediateKind] = []
+
     static let shared = OpTables()
 
     init() {
         for op in Opcode.allCases {
             let info = op.info
+            immediates.append(info.immediate)
+            if info.prefix == 0 {
+                singleByte[Int(info.code)] = op.rawValue + 1
+            } else {
+                if prefixSlot[Int(info.prefix)] == 0 {
+                    prefixed.append([])
+                    prefixSlot[Int(info.prefix)] = UInt8(prefixed.count)
+                }
+                let slot = Int(prefixSlot[Int(info.prefix)]) - 1
+                let code = Int(info.code)
+                if prefixed[slot].count <= code { prefixed[slot] += [UInt16](repeating: 0, count: code + 1 - prefixed[slot].count) }
+                prefixed[slot][code] = op.rawValue + 1
+            }
             natural.append(info.naturalAlignment ?? 0)
             atomic.append(info.prefix == 0xFE && info.immediate == .memArg)
             constant.append(info.isConstant)
