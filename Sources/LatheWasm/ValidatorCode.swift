@@ -471,7 +471,50 @@ struct CodeValidator {
                 raw = table[Int(code)]
             }
             let op = unsafeBitCast(raw - 1, to: Opcode.self)  // raw values are the dense case indices
-            let kind = ops.immediates[Int(raw - 1)]
+            let o = Int(raw - 1)
+            let kind = ops.immediates[o]
+            // Fast paths for the common instructions, without building an `Instruction`.
+            if !constMode {
+                let s = ops.sig[o]
+                if s != 0 {
+                    switch kind {
+                    case .none:
+                        opcode = op
+                        try applySignature(s, .i32)
+                        continue
+                    case .i32:
+                        _ = try r.readS32()
+                        opcode = op
+                        try applySignature(s, .i32)
+                        continue
+                    case .i64:
+                        _ = try r.readS64()
+                        opcode = op
+                        try applySignature(s, .i32)
+                        continue
+                    case .memArg:
+                        let m = try r.readMemArg()
+                        opcode = op
+                        try applySignature(s, try memArg(m))
+                        continue
+                    default: break
+                    }
+                } else {
+                    switch op {
+                    case .localGet:
+                        let x = try r.readU32()
+                        opcode = op
+                        try localGet(x)
+                        continue
+                    case .localSet, .localTee:
+                        let x = try r.readU32()
+                        opcode = op
+                        try localSet(x, tee: op == .localTee)
+                        continue
+                    default: break
+                    }
+                }
+            }
             let imm: Immediate = kind == .none ? .none : try r.readImmediate(kind)
             try step(Instruction(op, imm))
         }
@@ -510,20 +553,42 @@ struct CodeValidator {
                 addr = try memory(m)
             default: break
             }
-            let start = Int(s & 0xFFFF), np = Int((s >> 16) & 0xF), nr = Int((s >> 20) & 0xF)
-            var i = start + np
-            while i > start {
-                i -= 1
-                let c = ops.codes[i]
-                try pop(c == OpTables.addressCode ? addr : VT(raw: UInt64(c)))
-            }
-            for j in start + np ..< start + np + nr {
-                let c = ops.codes[j]
-                vals.append(c == OpTables.addressCode ? addr : VT(raw: UInt64(c)))
-            }
+            try applySignature(s, addr)
             return
         }
         try special(inst)
+    }
+
+    /// Pops the parameters and pushes the results of an opcode typed by its table signature.
+    @inline(__always) mutating func applySignature(_ s: UInt32, _ addr: VT) throws(WasmError) {
+        let start = Int(s & 0xFFFF), np = Int((s >> 16) & 0xF), nr = Int((s >> 20) & 0xF)
+        var i = start + np
+        while i > start {
+            i -= 1
+            let c = ops.codes[i]
+            try pop(c == OpTables.addressCode ? addr : VT(raw: UInt64(c)))
+        }
+        for j in start + np ..< start + np + nr {
+            let c = ops.codes[j]
+            vals.append(c == OpTables.addressCode ? addr : VT(raw: UInt64(c)))
+        }
+    }
+
+    @inline(__always) mutating func localGet(_ x: UInt32) throws(WasmError) {
+        guard let t = localType(x) else { throw fail("unknown local \(x)") }
+        if hasNonDefaultable && Int(x) >= paramCount && !t.isDefaultable && !initialized.contains(x) {
+            throw fail("uninitialized local \(x) of type \(types.describe(t))")
+        }
+        push(t)
+    }
+
+    @inline(__always) mutating func localSet(_ x: UInt32, tee: Bool) throws(WasmError) {
+        guard let t = localType(x) else { throw fail("unknown local \(x)") }
+        try pop(t)
+        if hasNonDefaultable && Int(x) >= paramCount && !t.isDefaultable && initialized.insert(x).inserted {
+            initStack.append(x)
+        }
+        if tee { push(t) }
     }
 
     mutating func special(_ inst: Instruction) throws(WasmError) {
@@ -698,20 +763,9 @@ struct CodeValidator {
 
         // Variables.
         case .localGet:
-            let x = inst.index ?? 0
-            guard let t = localType(x) else { throw fail("unknown local \(x)") }
-            if hasNonDefaultable && Int(x) >= paramCount && !t.isDefaultable && !initialized.contains(x) {
-                throw fail("uninitialized local \(x) of type \(types.describe(t))")
-            }
-            push(t)
+            try localGet(inst.index ?? 0)
         case .localSet, .localTee:
-            let x = inst.index ?? 0
-            guard let t = localType(x) else { throw fail("unknown local \(x)") }
-            try pop(t)
-            if hasNonDefaultable && Int(x) >= paramCount && !t.isDefaultable && initialized.insert(x).inserted {
-                initStack.append(x)
-            }
-            if opcode == .localTee { push(t) }
+            try localSet(inst.index ?? 0, tee: opcode == .localTee)
         case .globalGet:
             let x = inst.index ?? 0
             if constMode {
