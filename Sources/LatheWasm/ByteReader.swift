@@ -10,6 +10,8 @@ public struct ByteReader {
     /// Section name used in error messages.
     public var section: String?
     public var function: UInt32?
+    /// Set when an integer was encoded with more LEB128 bytes than needed.
+    public var sawNonCanonicalInteger = false
 
     public init(bytes: ArraySlice<UInt8>, position: Int? = nil, limit: Int? = nil) {
         self.bytes = bytes
@@ -62,10 +64,14 @@ public struct ByteReader {
                 if byte & 0x80 != 0 { throw error("integer representation too long", at: start) }
                 if usable < 7 && (payload >> UInt64(usable)) != 0 { throw error("integer too large", at: start) }
                 result |= payload << UInt64(shift)
+                if byte == 0 { sawNonCanonicalInteger = true }
                 return result
             }
             result |= payload << UInt64(shift)
-            if byte & 0x80 == 0 { return result }
+            if byte & 0x80 == 0 {
+                if byte == 0 && shift > 0 { sawNonCanonicalInteger = true }
+                return result
+            }
             shift += 7
         }
     }
@@ -90,15 +96,23 @@ public struct ByteReader {
                 if signAndUnused != 0 && signAndUnused != allOnes { throw error("integer too large", at: start) }
                 result |= payload << Int64(shift)
                 if shift + 7 < 64 && (payload & 0x40) != 0 { result |= -1 << Int64(shift + 7) }
+                if shift > 0 { noteSignedPadding(byte, previous: bytes[position - 2]) }
                 return result
             }
             result |= payload << Int64(shift)
             shift += 7
             if byte & 0x80 == 0 {
                 if payload & 0x40 != 0 && shift < 64 { result |= -1 << Int64(shift) }
+                if shift > 7 { noteSignedPadding(byte, previous: bytes[position - 2]) }
                 return result
             }
         }
+    }
+
+    /// A last byte that only repeats the sign of the byte before it was not needed.
+    @inline(__always)
+    mutating func noteSignedPadding(_ last: UInt8, previous: UInt8) {
+        if (last == 0 && previous & 0x40 == 0) || (last == 0x7F && previous & 0x40 != 0) { sawNonCanonicalInteger = true }
     }
 
     public mutating func readU32() throws(WasmError) -> UInt32 { UInt32(try readUnsigned(bits: 32)) }

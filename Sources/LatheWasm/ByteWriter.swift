@@ -17,6 +17,13 @@ public struct ByteWriter {
         } while v != 0
     }
 
+    /// The number of bytes `unsigned(value)` writes.
+    public static func unsignedSize(_ value: UInt64) -> Int {
+        var n = 1, v = value >> 7
+        while v != 0 { n += 1; v >>= 7 }
+        return n
+    }
+
     public mutating func u32(_ v: UInt32) { unsigned(UInt64(v)) }
     public mutating func u32(_ v: Int) { unsigned(UInt64(v)) }
 
@@ -165,12 +172,12 @@ public struct ByteWriter {
 
     /// Writes one instruction: opcode bytes from the opcode table, then its immediates.
     public mutating func writeInstruction(_ inst: Instruction) {
-        let info = inst.opcode.info
-        if info.prefix == 0 {
-            byte(UInt8(info.code))
+        let encoding = Opcode.encodings[Int(inst.opcode.rawValue)]
+        if encoding.prefix == 0 {
+            byte(UInt8(encoding.code))
         } else {
-            byte(info.prefix)
-            u32(info.code)
+            byte(encoding.prefix)
+            u32(encoding.code)
         }
         switch inst.immediate {
         case .none: break

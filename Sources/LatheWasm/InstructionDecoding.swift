@@ -6,7 +6,7 @@ extension ByteReader {
         let opcode: Opcode
         if let op = Opcode.singleByte[Int(first)] {
             opcode = op
-        } else if Opcode.prefixed[first] != nil {
+        } else if Opcode.isPrefix(first) {
             let code = try readU32()
             guard let op = Opcode.decode(prefix: first, code: code) else {
                 throw error("illegal opcode 0x\(String(first, radix: 16)) \(code)", at: start)
@@ -15,7 +15,7 @@ extension ByteReader {
         } else {
             throw error("illegal opcode 0x\(String(first, radix: 16))", at: start)
         }
-        return Instruction(opcode, try readImmediate(opcode.info.immediate))
+        return Instruction(opcode, try readImmediate(opcode.immediateKind))
     }
 
     public mutating func readImmediate(_ kind: ImmediateKind) throws(WasmError) -> Immediate {

@@ -259,6 +259,8 @@ public struct Module: Sendable {
     public var customSections: [CustomSection] = []
     /// Known sections present in the input even if empty, so an empty section is written back.
     public var presentSections: Set<SectionID> = []
+    /// The input used longer LEB128 encodings than needed somewhere, so it cannot be written back identically.
+    public var hasNonCanonicalIntegers = false
 
     public init() {}
 

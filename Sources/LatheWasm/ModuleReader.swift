@@ -7,14 +7,19 @@ public struct ModuleReader {
     var module = Module()
     var lastSection: SectionID? = nil
     var functionCount: Int? = nil
+    let checkBodies: Bool
 
-    public init(bytes: [UInt8]) {
+    public init(bytes: [UInt8], checkBodies: Bool = true) {
         r = ByteReader(bytes: bytes)
+        self.checkBodies = checkBodies
     }
 
     /// Reads a whole module.
-    public static func read(_ bytes: [UInt8]) throws(WasmError) -> Module {
-        var reader = ModuleReader(bytes: bytes)
+    ///
+    /// With `checkBodies: false` function bodies are only delimited, not decoded; use it only when
+    /// `ModuleValidator.validate` runs next, which decodes every body and reports the same errors.
+    public static func read(_ bytes: [UInt8], checkBodies: Bool = true) throws(WasmError) -> Module {
+        var reader = ModuleReader(bytes: bytes, checkBodies: checkBodies)
         return try reader.readModule()
     }
 
@@ -36,6 +41,7 @@ public struct ModuleReader {
             }
             let sizeAt = r.position
             let size = try r.readU32()
+            if r.sawNonCanonicalInteger { module.hasNonCanonicalIntegers = true }
             guard Int(size) <= r.remaining else {
                 throw r.error("unexpected end: \(id.name) section declares \(size) bytes, \(r.remaining) left", at: sizeAt)
             }
@@ -52,6 +58,7 @@ public struct ModuleReader {
             section.limit = end
             section.section = id.name
             try readSection(id, &section)
+            if section.sawNonCanonicalInteger { module.hasNonCanonicalIntegers = true }
             guard section.position == end else {
                 throw section.error("section size mismatch: \(id.name) section has \(end - section.position) bytes left over")
             }
@@ -180,6 +187,7 @@ public struct ModuleReader {
         var it = InstructionIterator(reader: s)
         while try it.next() != nil {}
         s.position = it.reader.position
+        if it.reader.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
         return ConstExpr(bytes: s.bytes[start..<s.position])
     }
 
@@ -259,16 +267,23 @@ public struct ModuleReader {
             locals.append(LocalGroup(count: count, type: try b.readValType()))
         }
         let codeStart = b.position
-        var it = InstructionIterator(reader: b)
-        while let inst = try it.next() {
-            if (inst.opcode == .memoryInit || inst.opcode == .dataDrop) && module.dataCount == nil {
-                throw it.reader.error("data count section required for \(inst.opcode.name)", at: it.offset)
+        guard checkBodies else {
+            s.position = end
+            if b.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
+            return FunctionBody(locals: locals, code: s.bytes[codeStart..<end])
+        }
+        let needsDataCount = module.dataCount == nil
+        let function = b.function
+        try b.scanExpression { (op, at) throws(WasmError) in
+            if needsDataCount && (op == .memoryInit || op == .dataDrop) {
+                throw WasmError(offset: at, section: "code", function: function, message: "data count section required for \(op.name)")
             }
         }
-        guard it.reader.position == end else {
-            throw b.error("section size mismatch: function body has \(end - it.reader.position) bytes after its final end", at: it.reader.position)
+        guard b.position == end else {
+            throw b.error("section size mismatch: function body has \(end - b.position) bytes after its final end")
         }
         s.position = end
+        if b.sawNonCanonicalInteger { s.sawNonCanonicalInteger = true }
         return FunctionBody(locals: locals, code: s.bytes[codeStart..<end])
     }
 }

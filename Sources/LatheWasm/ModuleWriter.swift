@@ -10,8 +10,11 @@ public enum ModuleWriter {
         writeCustomSections(m, after: nil, &w)
         let order: [SectionID] = [.type, .import, .function, .table, .memory, .tag, .global, .export, .start,
                                   .element, .dataCount, .code, .data]
+        w.bytes.reserveCapacity(m.bodies.reduce(1024) { $0 + $1.code.count + 8 } + m.data.reduce(0) { $0 + $1.bytes.count + 8 })
         for id in order {
-            if shouldWrite(id, m) {
+            if id == .code && shouldWrite(id, m) {
+                writeCodeSection(m, &w)
+            } else if shouldWrite(id, m) {
                 w.byte(id.rawValue)
                 w.sized { s in writeSection(id, m, &s) }
             }
@@ -37,6 +40,29 @@ public enum ModuleWriter {
         case .code: return !m.bodies.isEmpty
         case .data: return !m.data.isEmpty
         case .custom: return false
+        }
+    }
+
+    /// The code section, written in one pass: sizes are computed first so bodies are copied once.
+    static func writeCodeSection(_ m: Module, _ w: inout ByteWriter) {
+        var localPrefixes: [[UInt8]] = []
+        localPrefixes.reserveCapacity(m.bodies.count)
+        var contentSize = ByteWriter.unsignedSize(UInt64(m.bodies.count))
+        for b in m.bodies {
+            var p = ByteWriter()
+            p.u32(b.locals.count)
+            for l in b.locals { p.u32(l.count); p.valType(l.type) }
+            let size = p.bytes.count + b.code.count
+            contentSize += ByteWriter.unsignedSize(UInt64(size)) + size
+            localPrefixes.append(p.bytes)
+        }
+        w.byte(SectionID.code.rawValue)
+        w.u32(contentSize)
+        w.u32(m.bodies.count)
+        for (b, prefix) in zip(m.bodies, localPrefixes) {
+            w.u32(prefix.count + b.code.count)
+            w.append(contentsOf: prefix)
+            w.append(contentsOf: b.code)
         }
     }
 
@@ -112,14 +138,7 @@ public enum ModuleWriter {
         case .dataCount:
             w.u32(m.dataCount ?? UInt32(m.data.count))
         case .code:
-            w.u32(m.bodies.count)
-            for b in m.bodies {
-                w.sized { s in
-                    s.u32(b.locals.count)
-                    for l in b.locals { s.u32(l.count); s.valType(l.type) }
-                    s.append(contentsOf: b.code)
-                }
-            }
+            writeCodeSection(m, &w)
         case .data:
             w.u32(m.data.count)
             for d in m.data {

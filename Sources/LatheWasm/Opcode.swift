@@ -71,23 +71,34 @@ extension Opcode {
         return table
     }()
 
-    /// Opcodes after a prefix byte, indexed by sub-opcode.
-    static let prefixed: [UInt8: [Opcode?]] = {
-        var tables: [UInt8: [Opcode?]] = [:]
+    /// For each prefix byte, the opcodes after it indexed by sub-opcode (empty for non-prefix bytes).
+    static let prefixed: [[Opcode?]] = {
+        var tables = [[Opcode?]](repeating: [], count: 256)
         for op in Opcode.allCases where op.info.prefix != 0 {
-            var table = tables[op.info.prefix, default: []]
-            let code = Int(op.info.code)
-            if table.count <= code { table += [Opcode?](repeating: nil, count: code + 1 - table.count) }
-            table[code] = op
-            tables[op.info.prefix] = table
+            let p = Int(op.info.prefix), code = Int(op.info.code)
+            if tables[p].count <= code { tables[p] += [Opcode?](repeating: nil, count: code + 1 - tables[p].count) }
+            tables[p][code] = op
         }
         return tables
     }()
 
+    /// The immediate kind of each opcode, kept apart from `infoTable` so hot loops copy no strings.
+    static let immediateKinds: [ImmediateKind] = infoTable.map(\.immediate)
+
+    /// The kind of immediates this opcode carries.
+    public var immediateKind: ImmediateKind { Opcode.immediateKinds[Int(rawValue)] }
+
+    /// (prefix, code) of each opcode, for the encoder.
+    static let encodings: [(prefix: UInt8, code: UInt32)] = infoTable.map { ($0.prefix, $0.code) }
+
+    /// Whether the byte starts a multi-byte opcode.
+    static func isPrefix(_ byte: UInt8) -> Bool { !prefixed[Int(byte)].isEmpty }
+
     /// Looks up an opcode by encoding.
     public static func decode(prefix: UInt8, code: UInt32) -> Opcode? {
         if prefix == 0 { return code < 256 ? singleByte[Int(code)] : nil }
-        guard let table = prefixed[prefix], code < table.count else { return nil }
+        let table = prefixed[Int(prefix)]
+        guard code < table.count else { return nil }
         return table[Int(code)]
     }
 

@@ -2,11 +2,11 @@ import ArgumentParser
 
 /// The `lathe` command: read, validate, print, optimize and measure WebAssembly and Lathe IR.
 @main
-struct Lathe: ParsableCommand {
+struct LatheCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lathe",
         abstract: "A compiler toolkit: WebAssembly in and out, one SSA IR in the middle.",
-        subcommands: [IRCommand.self, MeasureCommand.self]
+        subcommands: [ValidateCommand.self, PrintCommand.self, StatsCommand.self, OptCommand.self, IRCommand.self, MeasureCommand.self]
     )
 }
 
@@ -15,6 +15,6 @@ struct MeasureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "measure",
         abstract: "Benchmarks that print throughput figures.",
-        subcommands: [MeasureIRCommand.self]
+        subcommands: [MeasureReadCommand.self, MeasureIRCommand.self]
     )
 }

@@ -1,0 +1,237 @@
+import LatheEntity
+
+/// Builds a function instruction by instruction, constructing SSA form from variables on the fly.
+///
+/// SSA construction follows Braun et al., "Simple and Efficient Construction of SSA Form" (CC 2013),
+/// with block parameters in place of phis: `useVar` in a block whose predecessors are not all known
+/// yet (not sealed) adds a block parameter and fills the branch arguments when the block is sealed.
+/// Parameters that turn out to receive one value only (trivial phis) are removed again; `finalize`
+/// repeats that to a fixpoint and rewrites uses of removed parameters.
+///
+/// Worked example, `sum(n) = 0 + 1 + ... + (n - 1)` with a loop whose header is sealed late:
+/// ```swift
+/// var b = FunctionBuilder(name: "sum", signature: Signature(params: [.i32], results: [.i32]))
+/// let entry = b.createBlock(), header = b.createBlock(), body = b.createBlock(), exit = b.createBlock()
+/// let n = b.appendFunctionParams(entry)[0]
+/// let i = b.declareVar(.i32), acc = b.declareVar(.i32)
+/// b.switchToBlock(entry); b.sealBlock(entry)
+/// b.defVar(i, b.iconst(.i32, 0)); b.defVar(acc, b.iconst(.i32, 0))
+/// b.jump(header)
+/// b.switchToBlock(header)                       // not sealed: the back edge comes later
+/// let more = b.icmp(.slt, b.useVar(i), n)       // adds parameter for i to header
+/// b.brif(more, body, [], exit, [])
+/// b.switchToBlock(body); b.sealBlock(body)
+/// b.defVar(acc, b.iadd(b.useVar(acc), b.useVar(i)))
+/// b.defVar(i, b.iadd(b.useVar(i), b.iconst(.i32, 1)))
+/// b.jump(header)
+/// b.sealBlock(header)                           // both edges known: arguments filled in
+/// b.switchToBlock(exit); b.sealBlock(exit)
+/// b.return([b.useVar(acc)])
+/// let f = b.finalize()
+/// ```
+/// Types are checked as instructions are added (a mismatch is a programming error and stops);
+/// run `Verifier` on the result for the structural rules.
+public struct FunctionBuilder {
+    public internal(set) var function: Function
+    public private(set) var currentBlock: Block?
+
+    private struct PredEdge { var inst: Inst; var edge: Int }
+    private var varTypes = PrimaryMap<Variable, IRType>()
+    private var defs = SecondaryMap<Block, [Variable: Value]>(default: [:])
+    private var sealed = EntitySet<Block>()
+    private var preds = SecondaryMap<Block, [PredEdge]>(default: [])
+    private var incomplete = SecondaryMap<Block, [(Variable, Value)]>(default: [])
+    private var varParams = EntitySet<Value>()
+
+    public init(name: String, signature: Signature) {
+        function = Function(name: name, signature: signature)
+    }
+
+    public var dfg: DataFlowGraph { function.dfg }
+
+    // MARK: declarations
+
+    public mutating func declareSignature(_ s: Signature) -> SigRef { function.signatures.push(s) }
+    public mutating func declareFunction(_ name: String, _ s: Signature) -> FuncRef {
+        function.functionRefs.push(ExternalFunction(name: name, signature: declareSignature(s)))
+    }
+    public mutating func declareGlobal(_ type: IRType, mutable: Bool) -> GlobalRef { function.globals.push(GlobalDecl(type: type, isMutable: mutable)) }
+    public mutating func declareMemory(_ decl: MemoryDecl) -> MemoryRef { function.memories.push(decl) }
+    public mutating func declareTable(_ decl: TableDecl) -> TableRef { function.tables.push(decl) }
+
+    // MARK: blocks
+
+    public mutating func createBlock() -> Block { function.dfg.makeBlock() }
+
+    @discardableResult
+    public mutating func appendBlockParam(_ block: Block, _ type: IRType) -> Value { function.dfg.appendParam(block, type: type) }
+
+    /// Gives `block` one parameter per function parameter (use on the entry block).
+    @discardableResult
+    public mutating func appendFunctionParams(_ block: Block) -> [Value] {
+        function.signature.params.map { appendBlockParam(block, $0) }
+    }
+
+    /// Makes `block` the insertion point, adding it to the layout if needed.
+    public mutating func switchToBlock(_ block: Block) {
+        if !function.layout.isInserted(block) { function.layout.appendBlock(block) }
+        currentBlock = block
+    }
+
+    /// Declares that every predecessor of `block` has been built.
+    public mutating func sealBlock(_ block: Block) {
+        guard sealed.insert(block) else { return }
+        for (variable, param) in incomplete[block] {
+            addPredecessorArgs(block, variable, param)
+            _ = removeIfTrivial(block, param)
+        }
+        incomplete[block] = []
+    }
+
+    public mutating func sealAllBlocks() {
+        for b in function.layout.blocks { sealBlock(b) }
+    }
+
+    // MARK: variables
+
+    public mutating func declareVar(_ type: IRType) -> Variable { varTypes.push(type) }
+
+    public mutating func defVar(_ variable: Variable, _ value: Value) {
+        guard let b = currentBlock else { preconditionFailure("defVar outside a block") }
+        precondition(function.dfg.type(of: value) == varTypes[variable], "\(variable) has type \(varTypes[variable]), not \(function.dfg.type(of: value))")
+        defs[b][variable] = value
+    }
+
+    public mutating func useVar(_ variable: Variable) -> Value {
+        guard let b = currentBlock else { preconditionFailure("useVar outside a block") }
+        return useVar(variable, in: b)
+    }
+
+    private mutating func useVar(_ variable: Variable, in block: Block) -> Value {
+        if let v = defs[block][variable] { return function.dfg.resolve(v) }
+        let type = varTypes[variable]
+        if !sealed.contains(block) {
+            let p = function.dfg.appendParam(block, type: type)
+            varParams.insert(p)
+            incomplete[block].append((variable, p))
+            defs[block][variable] = p
+            return p
+        }
+        let edges = preds[block]
+        if edges.count == 1, let pred = function.layout.block(of: edges[0].inst) {
+            let v = useVar(variable, in: pred)
+            defs[block][variable] = v
+            return v
+        }
+        if edges.isEmpty {
+            let zero = zeroValue(type, atStartOf: block)
+            defs[block][variable] = zero
+            return zero
+        }
+        let p = function.dfg.appendParam(block, type: type)
+        varParams.insert(p)
+        defs[block][variable] = p
+        addPredecessorArgs(block, variable, p)
+        return removeIfTrivial(block, p)
+    }
+
+    /// Reading a variable never defined on some path gives zero of its type (wasm locals start at zero).
+    private mutating func zeroValue(_ type: IRType, atStartOf block: Block) -> Value {
+        var data: InstructionData
+        if type.isRef { data = InstructionData(opcode: .refNull) }
+        else if type.isVector {
+            let c = function.dfg.constants.push(Array(repeating: 0, count: type.bytes))
+            data = InstructionData(opcode: .vconst, a: c.raw)
+        } else { data = InstructionData(opcode: type.isInt ? .iconst : .fconst) }
+        let inst = function.dfg.makeInst(data)
+        function.dfg.makeResults(inst, types: [type])
+        if let first = function.layout.firstInst(block) { function.layout.insertInst(inst, before: first) }
+        else { function.layout.appendInst(inst, to: block) }
+        return function.dfg.firstResult(inst)!
+    }
+
+    private mutating func addPredecessorArgs(_ block: Block, _ variable: Variable, _ param: Value) {
+        for e in preds[block] {
+            guard let pred = function.layout.block(of: e.inst) else { continue }
+            let v = useVar(variable, in: pred)
+            function.dfg.appendBranchArg(e.inst, edge: e.edge, v)
+        }
+    }
+
+    /// Removes `param` if all incoming arguments are one other value; returns what to use instead.
+    private mutating func removeIfTrivial(_ block: Block, _ param: Value) -> Value {
+        guard case .param(_, let index) = function.dfg.definition(of: param) else { return function.dfg.resolve(param) }
+        var same: Value? = nil
+        for e in preds[block] {
+            let call = function.dfg.blockCalls(e.inst)[e.edge]
+            let arg = function.dfg.resolve(function.dfg.blockCallArgs(call)[index])
+            if arg == param || arg == same { continue }
+            if same != nil { return param }
+            same = arg
+        }
+        guard let replacement = same else { return param }
+        function.dfg.removeParam(block, at: index)
+        for e in preds[block] { function.dfg.removeBranchArg(e.inst, edge: e.edge, argIndex: index) }
+        function.dfg.makeAlias(param, of: replacement)
+        varParams.remove(param)
+        return replacement
+    }
+
+    /// Seals remaining blocks, removes trivial parameters to a fixpoint, and rewrites aliased operands.
+    public mutating func finalize() -> Function {
+        sealAllBlocks()
+        var changed = true
+        while changed {
+            changed = false
+            for p in varParams.members {
+                guard case .param(let block, _) = function.dfg.definition(of: p) else { continue }
+                if removeIfTrivial(block, p) != p { changed = true }
+            }
+        }
+        function.dfg.resolveAllAliases()
+        return function
+    }
+
+    // MARK: inserting instructions
+
+    /// Adds `data` at the end of the current block, with results typed from `ctrl` (the controlling type).
+    @discardableResult
+    public mutating func insert(_ data: InstructionData, ctrl: IRType? = nil) -> Inst {
+        guard let block = currentBlock else { preconditionFailure("no current block; call switchToBlock first") }
+        var ctrl = ctrl
+        if ctrl == nil, case .operand(let n) = data.opcode.info.control {
+            let inst = function.dfg.makeInst(data)
+            switch data.opcode.format {
+            case .unary, .binary, .ternary, .intCompare, .floatCompare, .extractLane, .insertLane, .shuffle, .store, .condTrap:
+                ctrl = function.dfg.type(of: Value(index: Int(n == 0 ? data.a : n == 1 ? data.b : data.c)))
+            default:
+                ctrl = function.dfg.type(of: function.dfg.valueOperands(inst)[n])
+            }
+            return finishInsert(inst, ctrl: ctrl, block: block)
+        }
+        return finishInsert(function.dfg.makeInst(data), ctrl: ctrl, block: block)
+    }
+
+    private mutating func finishInsert(_ inst: Inst, ctrl: IRType?, block: Block) -> Inst {
+        let typing: InstTyping
+        do { typing = try function.typing(of: function.dfg[inst], ctrl: ctrl) }
+        catch { preconditionFailure("\(function.dfg[inst].opcode.name): \(error.message)") }
+        function.dfg.makeResults(inst, types: typing.results)
+        function.layout.appendInst(inst, to: block)
+        guard [.jump, .branch, .branchTable].contains(function.dfg[inst].opcode.format) else { return inst }
+        for (n, target) in function.dfg.successors(inst).enumerated() {
+            precondition(!sealed.contains(target), "branch to sealed \(target)")
+            preds[target].append(PredEdge(inst: inst, edge: n))
+        }
+        return inst
+    }
+
+    /// Inserts and returns the single result.
+    mutating func value(_ data: InstructionData, ctrl: IRType? = nil) -> Value {
+        let inst = insert(data, ctrl: ctrl)  // insert before reading the DFG: `function.dfg.f(insert())` reads the old DFG
+        return function.dfg.firstResult(inst)!
+    }
+
+    mutating func list(_ values: [Value]) -> UInt32 { function.dfg.pool.make(values).handle }
+    mutating func blockCall(_ block: Block, _ args: [Value]) -> UInt32 { function.dfg.makeBlockCall(block, args).handle }
+}

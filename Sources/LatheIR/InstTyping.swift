@@ -1,0 +1,238 @@
+import LatheEntity
+
+/// What type an operand must have.
+public enum OperandExpectation: Sendable, Equatable, CustomStringConvertible {
+    case type(IRType)
+    case typeClass(TypeClass)
+    /// A scalar or vector of `laneCount` lanes of this class (vector conversions keep lane count).
+    case lanes(TypeClass, laneCount: Int)
+    /// Any numeric type of this many bits (`bitcast`).
+    case bits(Int)
+
+    public func accepts(_ t: IRType) -> Bool {
+        switch self {
+        case .type(let e): t.isSubtype(of: e)
+        case .typeClass(let c): c.accepts(t)
+        case .lanes(let c, let n): c.accepts(t) && t.laneCount == n
+        case .bits(let n): !t.isRef && t.bits == n
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .type(let t): "\(t)"
+        case .typeClass(let c): c.description
+        case .lanes(let c, let n): n == 1 ? c.description : "\(c.description) with \(n) lanes"
+        case .bits(let n): "a \(n)-bit numeric type"
+        }
+    }
+}
+
+/// Operand and result types of one instruction, derived from its opcode and controlling type.
+public struct InstTyping: Sendable {
+    public var operands: [OperandExpectation]
+    public var results: [IRType]
+}
+
+/// Why an instruction's types cannot be worked out; `operand` is the index of the culprit, if one.
+public struct TypingError: Error, Sendable {
+    public var message: String
+    public var operand: Int?
+}
+
+extension Function {
+    /// The controlling type of an instruction already in the DFG (operand or first result type).
+    public func controlType(of inst: Inst) -> IRType? {
+        let d = dfg[inst]
+        switch d.opcode.info.control {
+        case .none: return nil
+        case .result: return dfg.firstResult(inst).map { dfg.type(of: $0) }
+        case .operand(let n):
+            let ops = dfg.valueOperands(inst)
+            return n < ops.count && dfg.isValid(ops[n]) ? dfg.type(of: ops[n]) : nil
+        }
+    }
+
+    /// Operand expectations and result types of `data` given its controlling type `ctrl`.
+    ///
+    /// Branch operands are expected to match the destination blocks' parameters.
+    public func typing(of data: InstructionData, ctrl: IRType?) throws(TypingError) -> InstTyping {
+        let op = data.opcode
+        let info = op.info
+        var t = IRType.i32
+        if info.control != .none {
+            guard let c = ctrl else { throw TypingError(message: "\(info.name) needs a type", operand: nil) }
+            guard info.accepts.accepts(c) else {
+                let culprit: Int? = if case .operand(let n) = info.control { n } else { nil }
+                throw TypingError(message: "\(info.name) does not accept \(c); expected \(info.accepts.description)", operand: culprit)
+            }
+            t = c
+        }
+        func same(_ n: Int) -> InstTyping { InstTyping(operands: Array(repeating: .type(t), count: n), results: [t]) }
+        func fail(_ m: String, _ operand: Int? = nil) -> TypingError { TypingError(message: m, operand: operand) }
+        func memory(_ m: MemoryRef) throws(TypingError) -> MemoryDecl {
+            guard memories.isValid(m) else { throw fail("\(m) is not declared") }
+            return memories[m]
+        }
+        func table(_ r: UInt32) throws(TypingError) -> TableDecl {
+            let tr = TableRef(index: Int(r))
+            guard tables.isValid(tr) else { throw fail("\(tr) is not declared") }
+            return tables[tr]
+        }
+        func sig(_ r: UInt32) throws(TypingError) -> Signature {
+            let s = SigRef(index: Int(r))
+            guard signatures.isValid(s) else { throw fail("\(s) is not declared") }
+            return signatures[s]
+        }
+        func blockArgs(_ call: ValueList) throws(TypingError) -> [OperandExpectation] {
+            let b = dfg.blockCallTarget(call)
+            guard dfg.isValid(b) else { throw fail("\(b) does not exist") }
+            return dfg.params(b).map { .type(dfg.type(of: $0)) }
+        }
+
+        switch op {
+        case .iconst, .fconst, .vconst, .refNull:
+            if op == .refNull, t.kind == .typedRef { throw fail("ref_null needs a nullable reference type, not \(t)") }
+            return InstTyping(operands: [], results: [t])
+        case .iadd, .isub, .imul, .sdiv, .udiv, .srem, .urem, .band, .bor, .bxor, .bandNot,
+             .smin, .smax, .umin, .umax, .saddSat, .uaddSat, .ssubSat, .usubSat, .avgrU,
+             .fadd, .fsub, .fmul, .fdiv, .fmin, .fmax, .fcopysign:
+            return same(2)
+        case .ishl, .sshr, .ushr, .rotl, .rotr:
+            return InstTyping(operands: [.type(t), .type(t.isVector ? .i32 : t)], results: [t])
+        case .bnot, .clz, .ctz, .popcnt, .ineg, .iabs, .sqrt, .fneg, .fabs, .ceil, .floor, .trunc, .nearest, .sext8, .sext16:
+            return same(1)
+        case .sext32:
+            guard t == .i64 else { throw fail("sext32 needs i64, not \(t)", 0) }
+            return same(1)
+        case .eqz, .refIsNull:
+            return InstTyping(operands: [.type(t)], results: [.i32])
+        case .icmp, .fcmp:
+            return InstTyping(operands: [.type(t), .type(t)], results: [t.isVector ? t.asIntShape : .i32])
+        case .sextend, .uextend:
+            guard t == .i64 else { throw fail("\(info.name) produces i64, not \(t)") }
+            return InstTyping(operands: [.type(.i32)], results: [t])
+        case .ireduce:
+            guard t == .i32 else { throw fail("ireduce produces i32, not \(t)") }
+            return InstTyping(operands: [.type(.i64)], results: [t])
+        case .fcvtToSint, .fcvtToUint:
+            return InstTyping(operands: [.typeClass(.float)], results: [t])
+        case .fcvtToSintSat, .fcvtToUintSat:
+            return InstTyping(operands: [.lanes(.floatLike, laneCount: t.laneCount)], results: [t])
+        case .fcvtFromSint, .fcvtFromUint:
+            return InstTyping(operands: [.lanes(.intLike, laneCount: t.laneCount)], results: [t])
+        case .fpromote:
+            guard t == .f64 else { throw fail("fpromote produces f64, not \(t)") }
+            return InstTyping(operands: [.type(.f32)], results: [t])
+        case .fdemote:
+            guard t == .f32 else { throw fail("fdemote produces f32, not \(t)") }
+            return InstTyping(operands: [.type(.f64)], results: [t])
+        case .bitcast:
+            return InstTyping(operands: [.bits(t.bits)], results: [t])
+        case .select:
+            return InstTyping(operands: [.type(.i32), .type(t), .type(t)], results: [t])
+        case .bitselect:
+            return same(3)
+        case .splat:
+            return InstTyping(operands: [.type(t.laneType)], results: [t])
+        case .extractlane, .sextractlane:
+            guard data.lane < t.laneCount else { throw fail("lane \(data.lane) out of range for \(t)") }
+            return InstTyping(operands: [.type(t)], results: [t.laneType])
+        case .insertlane:
+            guard data.lane < t.laneCount else { throw fail("lane \(data.lane) out of range for \(t)") }
+            return InstTyping(operands: [.type(t), .type(t.laneType)], results: [t])
+        case .shuffle:
+            let mask = ConstRef(index: Int(data.c))
+            guard dfg.constants.isValid(mask), dfg.constants[mask].count == t.bytes else {
+                throw fail("shuffle mask must have \(t.bytes) lanes")
+            }
+            guard dfg.constants[mask].allSatisfy({ Int($0) < 2 * t.bytes }) else { throw fail("shuffle lane index out of range") }
+            return same(2)
+        case .vanyTrue, .vallTrue, .vbitmask:
+            return InstTyping(operands: [.type(t)], results: [.i32])
+        case .load, .uload8, .sload8, .uload16, .sload16, .uload32, .sload32:
+            let m = try memory(data.memory)
+            let width = Self.accessBytes(op, t)
+            if (op == .uload32 || op == .sload32) && t != .i64 { throw fail("\(info.name) produces i64, not \(t)") }
+            guard 1 << data.log2Align <= width else { throw fail("alignment \(1 << data.log2Align) exceeds access width \(width)") }
+            return InstTyping(operands: [.type(m.addressType)], results: [t])
+        case .store, .istore8, .istore16, .istore32:
+            let m = try memory(data.memory)
+            let width = Self.accessBytes(op, t)
+            if op == .istore32 && t != .i64 { throw fail("istore32 stores an i64, not \(t)", 0) }
+            guard 1 << data.log2Align <= width else { throw fail("alignment \(1 << data.log2Align) exceeds access width \(width)") }
+            return InstTyping(operands: [.type(t), .type(m.addressType)], results: [])
+        case .memorySize:
+            return InstTyping(operands: [], results: [try memory(data.memory).addressType])
+        case .memoryGrow:
+            let a = try memory(data.memory).addressType
+            return InstTyping(operands: [.type(a)], results: [a])
+        case .memoryCopy:
+            let dst = try memory(data.memory).addressType
+            let src = try memory(MemoryRef(index: Int(data.imm8))).addressType
+            return InstTyping(operands: [.type(dst), .type(src), .type(dst == src ? dst : .i32)], results: [])
+        case .memoryFill:
+            let a = try memory(data.memory).addressType
+            return InstTyping(operands: [.type(a), .type(.i32), .type(a)], results: [])
+        case .globalGet, .globalSet:
+            let g = GlobalRef(index: Int(data.a))
+            guard globals.isValid(g) else { throw fail("\(g) is not declared") }
+            if op == .globalGet { return InstTyping(operands: [], results: [globals[g].type]) }
+            guard globals[g].isMutable else { throw fail("\(g) is immutable") }
+            return InstTyping(operands: [.type(globals[g].type)], results: [])
+        case .tableGet:
+            return InstTyping(operands: [.type(.i32)], results: [try table(data.a).elementType])
+        case .tableSet:
+            return InstTyping(operands: [.type(.i32), .type(try table(data.a).elementType)], results: [])
+        case .tableSize:
+            _ = try table(data.a)
+            return InstTyping(operands: [], results: [.i32])
+        case .tableGrow:
+            return InstTyping(operands: [.type(try table(data.a).elementType), .type(.i32)], results: [.i32])
+        case .refFunc:
+            guard functionRefs.isValid(FuncRef(index: Int(data.a))) else { throw fail("fn\(data.a) is not declared") }
+            return InstTyping(operands: [], results: [.funcref])
+        case .call, .returnCall:
+            let f = FuncRef(index: Int(data.a))
+            guard functionRefs.isValid(f) else { throw fail("\(f) is not declared") }
+            let s = try sig(UInt32(functionRefs[f].signature.index))
+            return InstTyping(operands: s.params.map { .type($0) }, results: op == .call ? s.results : [])
+        case .callIndirect, .returnCallIndirect:
+            let s = try sig(data.a)
+            let tb = try table(data.c)
+            guard tb.elementType == .funcref || tb.elementType.isRef && tb.elementType.kind != .externref else {
+                throw fail("call_indirect needs a table of functions, not \(tb.elementType)")
+            }
+            return InstTyping(operands: [.type(.i32)] + s.params.map { .type($0) }, results: op == .callIndirect ? s.results : [])
+        case .callRef, .returnCallRef:
+            let s = try sig(data.a)
+            return InstTyping(operands: [.typeClass(.ref)] + s.params.map { .type($0) }, results: op == .callRef ? s.results : [])
+        case .jump:
+            return InstTyping(operands: try blockArgs(ValueList(handle: data.a)), results: [])
+        case .brif:
+            return InstTyping(operands: [.typeClass(.int)] + (try blockArgs(ValueList(handle: data.b))) + (try blockArgs(ValueList(handle: data.c))), results: [])
+        case .brTable:
+            let jt = JumpTableRef(index: Int(data.b))
+            guard dfg.jumpTables.isValid(jt) else { throw fail("\(jt) does not exist") }
+            var ops: [OperandExpectation] = [.type(.i32)]
+            for call in dfg.jumpTables[jt] { ops += try blockArgs(call) }
+            return InstTyping(operands: ops, results: [])
+        case .return:
+            return InstTyping(operands: signature.results.map { .type($0) }, results: [])
+        case .trap, .unreachable:
+            return InstTyping(operands: [], results: [])
+        case .trapz, .trapnz:
+            return InstTyping(operands: [.type(t)], results: [])
+        }
+    }
+
+    /// Bytes a load or store touches.
+    public static func accessBytes(_ op: Opcode, _ t: IRType) -> Int {
+        switch op {
+        case .uload8, .sload8, .istore8: 1
+        case .uload16, .sload16, .istore16: 2
+        case .uload32, .sload32, .istore32: 4
+        default: t.bytes
+        }
+    }
+}

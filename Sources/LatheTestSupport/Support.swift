@@ -1,3 +1,0 @@
-import LatheWasm
-import WAT
-public enum TestSupportPlaceholder {}

@@ -1,0 +1,71 @@
+/// Well-formedness scanning of expressions without building `Instruction` values.
+///
+/// The reader checks every body once; this path decodes the same immediates as `readInstruction`
+/// but keeps none of them, so it allocates nothing.
+extension ByteReader {
+    /// Tables the scanner uses, fetched once per body instead of once per instruction.
+    struct ScanTables {
+        let singleByte = Opcode.singleByte
+        let prefixed = Opcode.prefixed
+        let kinds = Opcode.immediateKinds
+    }
+
+    /// Reads one instruction, checking its encoding, and returns its opcode.
+    @inline(__always)
+    mutating func scanInstruction(_ t: ScanTables) throws(WasmError) -> Opcode {
+        let start = position
+        let first = try readByte()
+        let opcode: Opcode
+        if let op = t.singleByte[Int(first)] {
+            opcode = op
+        } else {
+            let table = t.prefixed[Int(first)]
+            guard !table.isEmpty else { throw error("illegal opcode 0x\(String(first, radix: 16))", at: start) }
+            let code = try readU32()
+            guard code < table.count, let op = table[Int(code)] else {
+                throw error("illegal opcode 0x\(String(first, radix: 16)) \(code)", at: start)
+            }
+            opcode = op
+        }
+        switch t.kinds[Int(opcode.rawValue)] {
+        case .none: break
+        case .label, .function, .type, .local, .global, .table, .tag, .memory, .data, .elem:
+            _ = try readU32()
+        case .i32: _ = try readS32()
+        case .i64: _ = try readS64()
+        case .f32: _ = try readBytes(4)
+        case .f64: _ = try readBytes(8)
+        case .memArg: _ = try readMemArg()
+        case .brTable:
+            let n = try readCount("br_table target")
+            for _ in 0...n { _ = try readU32() }
+        default:
+            position = start
+            _ = try readInstruction()
+        }
+        return opcode
+    }
+
+    /// Scans an expression up to and including its final `end`; calls `visit` with each
+    /// opcode and its offset.
+    mutating func scanExpression(_ visit: (Opcode, Int) throws(WasmError) -> Void) throws(WasmError) {
+        let tables = ScanTables()
+        var depth = 0
+        while true {
+            let at = position
+            if position >= limit { throw error("unexpected end of section or function: expected an instruction or `end`") }
+            let op = try scanInstruction(tables)
+            switch op {
+            case .block, .loop, .if, .try, .tryTable: depth += 1
+            case .end:
+                if depth == 0 { return }
+                depth -= 1
+            case .delegate:
+                if depth == 0 { throw error("delegate outside of a try block", at: at) }
+                depth -= 1
+            default: break
+            }
+            try visit(op, at)
+        }
+    }
+}

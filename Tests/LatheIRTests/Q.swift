@@ -1,2 +1,0 @@
-import XCTest
-final class Q: XCTestCase { func testX() {} }
