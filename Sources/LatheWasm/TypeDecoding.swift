@@ -101,9 +101,10 @@ extension ByteReader {
         let is64 = flags & 0x04 != 0
         let shared = flags & 0x02 != 0
         if shared && !allowShared { throw error("malformed limits flags: tables cannot be shared", at: start) }
-        let min = is64 ? try readU64() : UInt64(try readU32())
+        // Wasm 3.0 reads every limit as u64; validation bounds it by the address type.
+        let min = try readU64()
         var max: UInt64? = nil
-        if flags & 0x01 != 0 { max = is64 ? try readU64() : UInt64(try readU32()) }
+        if flags & 0x01 != 0 { max = try readU64() }
         return Limits(min: min, max: max, shared: shared, is64: is64)
     }
 
