@@ -8,7 +8,8 @@ struct InstructionContext {
     }
 
     var locals = PrintNameSpace()
-    var labelNames = PrintNameSpace()
+    /// Label names from the name section, by block ordinal.
+    var labelNames: [UInt32: String] = [:]
     /// Open frames, the function's own at the bottom.
     var frames: [Frame] = [Frame(id: nil, number: 0)]
     /// How many block instructions came before; the index of label names.
@@ -27,8 +28,20 @@ struct InstructionContext {
     }
 
     /// Opens a block; returns its `$label` if named.
+    ///
+    /// Like `wasm-tools print`, a label keeps its name unless an open block already has it (then
+    /// it would hide the outer one): then it is `$"#label7 name"`, or unnamed if that is taken too.
     mutating func push() -> String? {
-        let id = labelNames[blockOrdinal]
+        var id: String?
+        if let name = labelNames[blockOrdinal], !name.isEmpty {
+            for candidate in [name, "#label\(blockOrdinal) \(name)"] {
+                let text = PrintText.identifier(candidate)
+                if !frames.contains(where: { $0.id == text }) {
+                    id = text
+                    break
+                }
+            }
+        }
         blockOrdinal += 1
         frames.append(Frame(id: id, number: frames.count))
         return id

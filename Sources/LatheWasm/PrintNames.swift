@@ -87,10 +87,7 @@ struct PrintNames {
     }
 
     /// Names of the labels of a function, indexed by the order of the block instructions.
-    func labels(ofFunction f: UInt32) -> PrintNameSpace {
-        guard let m = labelMaps[f] else { return PrintNameSpace() }
-        return PrintNameSpace(m, kind: "label")
-    }
+    func labels(ofFunction f: UInt32) -> [UInt32: String] { labelMaps[f] ?? [:] }
 
     /// Names of the fields of a struct type.
     func fields(ofType t: UInt32) -> PrintNameSpace { fieldCache[t] ?? PrintNameSpace() }
@@ -207,6 +204,20 @@ enum PrintText {
         return (negative ? "-" : "") + text
     }
 
+    /// `.hhh` for the fraction bits (trailing zero digits dropped), or "" when they are all zero.
+    static func fractionHex(_ fraction: UInt64, fractionBits: Int) -> String {
+        let pad = (4 - fractionBits % 4) % 4
+        var f = fraction << UInt64(pad)
+        var n = (fractionBits + pad) / 4
+        while n > 0 && f & 0xF == 0 {
+            f >>= 4
+            n -= 1
+        }
+        if n == 0 { return "" }
+        let s = String(f, radix: 16)
+        return "." + String(repeating: "0", count: n - s.count) + s
+    }
+
     /// Hex-float spelling from the IEEE fields.
     static func float(sign: Bool, exponent: Int, fraction: UInt64, exponentBits: Int, fractionBits: Int) -> String {
         let maxExponent = (1 << exponentBits) - 1
@@ -219,29 +230,15 @@ enum PrintText {
             return out + "nan:0x" + String(fraction, radix: 16)
         }
         if exponent == 0 && fraction == 0 { return out + "0x0p+0" }
-        // Fraction as whole hex digits: pad the bit count up to a multiple of 4.
-        let pad = (4 - fractionBits % 4) % 4
-        let digits = (fractionBits + pad) / 4
-        var f = fraction << UInt64(pad)
-        var n = digits
-        while n > 0 && f & 0xF == 0 {
-            f >>= 4
-            n -= 1
-        }
-        let fractionText: String
-        if n == 0 {
-            fractionText = ""
-        } else {
-            let s = String(f, radix: 16)
-            fractionText = "." + String(repeating: "0", count: n - s.count) + s
-        }
+        var e = exponent - bias
+        var f = fraction
         if exponent == 0 {
-            // Subnormal: 0x0.fff...p(1 - bias)
-            out += "0x0" + fractionText + "p-" + String(bias - 1)
-        } else {
-            let e = exponent - bias
-            out += "0x1" + fractionText + "p" + (e < 0 ? "-" : "+") + String(abs(e))
+            // Subnormal: normalized like `wasm-tools print` does, 0x1.fff...p(e) below the normal range.
+            let top = 63 - fraction.leadingZeroBitCount
+            f = (fraction - (UInt64(1) << UInt64(top))) << UInt64(fractionBits - top)
+            e = top + 1 - bias - fractionBits
         }
+        out += "0x1" + fractionHex(f, fractionBits: fractionBits) + "p" + (e < 0 ? "-" : "+") + String(abs(e))
         return out
     }
 }

@@ -25,12 +25,14 @@ final class PrinterTests: XCTestCase {
         XCTAssertEqual(PrintText.f32(0xFFC0_0000), "-nan (;=NaN;)")
         XCTAssertEqual(PrintText.f32(0x7FA0_0000), "nan:0x200000 (;=NaN;)")
         XCTAssertEqual(PrintText.f32(0xFF80_0001), "-nan:0x1 (;=NaN;)")
-        XCTAssertEqual(PrintText.f32(0x0000_0001), "0x0.000002p-126 (;=0.000000000000000000000000000000000000000000001;)")
+        XCTAssertEqual(PrintText.f32(0x0000_0001), "0x1p-149 (;=0.000000000000000000000000000000000000000000001;)")
         XCTAssertEqual(PrintText.f32(0x3F80_0000), "0x1p+0 (;=1;)")
+        XCTAssertEqual(PrintText.f32(0x007F_FFFF).prefix(16), "0x1.fffffcp-127 ")
+        XCTAssertEqual(PrintText.f32(0x0000_0003).prefix(12), "0x1.8p-148 (")
         XCTAssertEqual(PrintText.f64(0xC028_0000_0000_0000), "-0x1.8p+3 (;=-12;)")
         XCTAssertEqual(PrintText.f64(0x7FF0_0000_0000_0001), "nan:0x1 (;=NaN;)")
         XCTAssertEqual(PrintText.f64(0x7FF8_0000_0000_0000), "nan (;=NaN;)")
-        XCTAssertEqual(PrintText.f64(0x0000_0000_0000_0001), "0x0.0000000000001p-1022 (;=0." + String(repeating: "0", count: 323) + "5;)")
+        XCTAssertEqual(PrintText.f64(0x0000_0000_0000_0001), "0x1p-1074 (;=0." + String(repeating: "0", count: 323) + "5;)")
     }
 
     func testDecimalComments() {
@@ -173,5 +175,49 @@ final class PrinterTests: XCTestCase {
         XCTAssertTrue(text.contains("(type $s (;0;) (struct (field $a (mut i32)) (field i8)))"), text)
         XCTAssertTrue(text.contains("select (result i32)\n"), text)
         try assertReparses(text)
+    }
+
+    /// Legacy exception handling, which WasmKit's text parser does not read: the text is the one
+    /// `wasm-tools print` (1.262) gives for the same binary.
+    func testLegacyExceptionsLikeWasmTools() throws {
+        let bytes: [UInt8] = [
+            0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x09, 0x02, 0x60, 0x01, 0x7f, 0x00, 0x60,
+            0x00, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x01, 0x0d, 0x03, 0x01, 0x00, 0x00, 0x0a, 0x26, 0x01, 0x24,
+            0x00, 0x06, 0x7f, 0x06, 0x40, 0x41, 0x01, 0x08, 0x00, 0x07, 0x00, 0x1a, 0x09, 0x01, 0x19, 0x09,
+            0x00, 0x0b, 0x06, 0x40, 0x01, 0x18, 0x00, 0x41, 0x02, 0x07, 0x00, 0x19, 0x41, 0x03, 0x0b, 0x06,
+            0x40, 0x18, 0x00, 0x0b, 0x00, 0x1d, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x04, 0x01, 0x00, 0x01,
+            0x66, 0x03, 0x0a, 0x01, 0x00, 0x01, 0x00, 0x05, 0x6f, 0x75, 0x74, 0x65, 0x72, 0x0b, 0x04, 0x01,
+            0x00, 0x01, 0x65
+        ]
+        let expected = """
+        (module
+          (type (;0;) (func (param i32)))
+          (type (;1;) (func (result i32)))
+          (tag $e (;0;) (type 0) (param i32))
+          (func $f (;0;) (type 1) (result i32)
+            try $outer (result i32)
+              try ;; label = @2
+                i32.const 1
+                throw $e
+              catch $e
+                drop
+                rethrow $outer
+              catch_all
+                rethrow 0 (;@2;)
+              end
+              try ;; label = @2
+                nop
+              delegate $outer
+              i32.const 2
+            catch $e
+            catch_all
+              i32.const 3
+            end
+            try ;; label = @1
+            delegate 0
+          )
+        )
+        """
+        XCTAssertEqual(ModulePrinter.print(try ModuleReader.read(bytes)), expected + "\n")
     }
 }
