@@ -77,13 +77,13 @@ func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
     do {
         try Data(bytes).write(to: tmp)
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-        } else {
-            try FileManager.default.moveItem(at: tmp, to: url)
+        // rename(2) replaces an existing file atomically; on failure the old output stays.
+        guard rename(tmp.path, path) == 0 else {
+            throw CLIError(String(cString: strerror(errno)))
         }
     } catch {
         try? FileManager.default.removeItem(at: tmp)
-        throw CLIError("\(path): cannot write output: \(error.localizedDescription)")
+        let why = (error as? CLIError)?.description ?? error.localizedDescription
+        throw CLIError("\(path): cannot write output: \(why)")
     }
 }

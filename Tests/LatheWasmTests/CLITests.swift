@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+
+/// The `lathe` executable end to end: exit codes, error lines, and outputs that are never half written.
+final class CLITests: XCTestCase {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `lathe` binary built beside the test bundle.
+    var lathe: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("lathe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Self.repositoryRoot.appendingPathComponent(".build/debug/lathe")
+    }
+
+    func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = lathe
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func testOptWritesAndReplacesOutput() throws {
+        let example = Self.repositoryRoot.appendingPathComponent("examples/seams.wasm").path
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("out.wasm").path
+        for _ in 0..<2 {  // the second run replaces an existing output
+            let r = try run(["opt", example, "-O0", "-o", out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(FileManager.default.contents(atPath: out), FileManager.default.contents(atPath: example))
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.wasm"], "temporary files left behind")
+    }
+
+    func testFailureLeavesInputAndExistingOutputUntouched() throws {
+        let dir = try temporaryDirectory()
+        let bad = dir.appendingPathComponent("bad.wasm").path
+        let out = dir.appendingPathComponent("out.wasm").path
+        let badBytes = Data([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x03, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
+        try badBytes.write(to: URL(fileURLWithPath: bad))
+        try Data("previous".utf8).write(to: URL(fileURLWithPath: out))
+        let r = try run(["opt", bad, "-O0", "-o", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.hasPrefix("lathe: error: \(bad): offset 0xa: function section: "), r.stderr)
+        XCTAssertFalse(r.stderr.contains("Fatal"), r.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: out), Data("previous".utf8))
+        XCTAssertEqual(FileManager.default.contents(atPath: bad), badBytes)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["bad.wasm", "out.wasm"])
+    }
+
+    func testValidateReportsOneLinePerInvalidFile() throws {
+        let dir = try temporaryDirectory()
+        let invalid = dir.appendingPathComponent("invalid.wat")
+        try Data("(module (func $main (result i32) f64.const 1))".utf8).write(to: invalid)
+        let good = Self.repositoryRoot.appendingPathComponent("examples/seams.wasm").path
+        let r = try run(["validate", good, invalid.path])
+        XCTAssertEqual(r.status, 1)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.stderr)
+        XCTAssertTrue(lines.first?.hasPrefix("lathe: error: \(invalid.path): offset 0x") ?? false, r.stderr)
+        XCTAssertEqual(try run(["validate", good]).status, 0)
+    }
+
+    func testStatsJSONCountsWatchedOpcodes() throws {
+        let example = Self.repositoryRoot.appendingPathComponent("examples/seams.wasm").path
+        let r = try run(["stats", example, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let watched = json?["watched"] as? [String: Int]
+        XCTAssertEqual(watched?["call"], 4)
+        XCTAssertEqual(watched?["i64.extend_i32_u"], 2)
+        XCTAssertEqual(watched?["i64.shl"], 1)
+        XCTAssertEqual(json?["size"] as? Int, 382)
+        XCTAssertEqual((json?["sha256"] as? String)?.count, 64)
+    }
+
+    func testPrintThenOptTextRoundTrips() throws {
+        let example = Self.repositoryRoot.appendingPathComponent("examples/seams.wasm").path
+        let dir = try temporaryDirectory()
+        let wat = dir.appendingPathComponent("seams.wat").path
+        XCTAssertEqual(try run(["print", example, "-o", wat]).status, 0)
+        let back = dir.appendingPathComponent("back.wasm").path
+        let r = try run(["opt", wat, "-O0", "-o", back])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try run(["validate", back]).status, 0)
+    }
+}
