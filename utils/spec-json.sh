@@ -16,7 +16,7 @@ rm -rf "$out"; mkdir -p "$out"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 converted=0; failed=0
 while IFS= read -r f; do
-  rel="${f#$suite/}"; name="${rel//\//__}"; name="${name%.wast}"
+  rel="${f#$suite/}"; name="${rel//\//_}"; name="${name%.wast}"
   src="$f"
   case "$rel" in legacy/*) python3 "$here/flatten-legacy-try.py" "$f" > "$tmp/$name.wast"; src="$tmp/$name.wast";; esac
   mkdir -p "$out/$name"

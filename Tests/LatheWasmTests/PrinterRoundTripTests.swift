@@ -147,12 +147,12 @@ final class PrinterRoundTripTests: XCTestCase {
         XCTAssertGreaterThan(passed, 1000)
     }
 
-    /// Opt-in: `LATHE_PRINT_FILES=a.wasm:b.wasm` prints the given modules and, when `wat2wasm` can
-    /// take them in reasonable time (under 4 MB), checks the round trip too.
+    /// Prints the bundled example, or the modules in `LATHE_PRINT_FILES=a.wasm:b.wasm`, and, when
+    /// `wat2wasm` can take them in reasonable time (under 4 MB), checks the round trip too.
     func testPrintGivenFiles() throws {
-        guard let list = ProcessInfo.processInfo.environment["LATHE_PRINT_FILES"] else {
-            throw XCTSkip("set LATHE_PRINT_FILES to print given modules")
-        }
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/seams.wasm").path
+        let list = ProcessInfo.processInfo.environment["LATHE_PRINT_FILES"] ?? example
         for path in list.split(separator: ":").map(String.init) {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             let module = try ModuleReader.read(bytes)
@@ -166,7 +166,9 @@ final class PrinterRoundTripTests: XCTestCase {
             guard bytes.count < 4_000_000 else { continue }
             switch Self.roundTrip(module, text) {
             case .passed: print("  round trip: passed")
-            case .skipped(let reason): print("  round trip: skipped, \(reason)")
+            case .skipped(let reason):
+                print("  round trip: skipped, \(reason)")
+                if path == example { XCTFail("the bundled example must round-trip: \(reason)") }
             case .failed(let message): XCTFail("\(path): \(message)")
             }
         }
