@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LatheEntity", targets: ["LatheEntity"]),
         .library(name: "LatheWasm", targets: ["LatheWasm"]),
         .library(name: "LatheIR", targets: ["LatheIR"]),
+        .library(name: "LatheWasmIR", targets: ["LatheWasmIR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,11 +25,13 @@ let package = Package(
         .target(name: "LatheWasm"),
         // The SSA IR: data flow graph, layout, builder, verifier, text format, interpreter.
         .target(name: "LatheIR", dependencies: ["LatheEntity"]),
+        // The wasm <-> IR bridge: lift function bodies to SSA, lower them back to structured wasm.
+        .target(name: "LatheWasmIR", dependencies: ["LatheWasm", "LatheIR"]),
         // The command line.
         .executableTarget(
             name: "lathe",
             dependencies: [
-                "LatheWasm", "LatheIR", "CZlib",
+                "LatheWasm", "LatheIR", "LatheWasmIR", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -45,5 +48,13 @@ let package = Package(
         ),
         .testTarget(name: "LatheWasmTests", dependencies: ["LatheWasm", "LatheTestSupport"]),
         .testTarget(name: "LatheIRTests", dependencies: ["LatheIR", "LatheEntity"]),
+        .testTarget(
+            name: "LatheWasmIRTests",
+            dependencies: [
+                "LatheWasmIR", "LatheTestSupport",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ]
+        ),
     ]
 )

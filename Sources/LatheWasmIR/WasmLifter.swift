@@ -1,0 +1,548 @@
+import LatheIR
+import LatheWasm
+
+/// Why a function body was kept as it was instead of being lifted.
+public struct NotLiftable: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A short, countable reason (`simd`, `gc`, `exceptions`, `memory.init`, ...).
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { "not liftable: \(reason)" }
+}
+
+/// A lifted function and the module-level meaning of its declarations (for lowering).
+public struct LiftedFunction: Sendable {
+    public var function: Function
+    /// The module-wide wasm function index of each `FuncRef`.
+    public var functionIndices: [UInt32]
+    /// The wasm type index of each `SigRef`.
+    public var typeIndices: [UInt32]
+}
+
+/// Module-level facts the lifter needs: types, function signatures, globals, memories, tables.
+public struct WasmModuleContext: Sendable {
+    public let module: LatheWasm.Module
+    public let types: [SubType]
+    /// Type index of every function, imports first.
+    public let functionTypes: [UInt32]
+    public let globals: [GlobalType]
+    public let memories: [MemoryType]
+    public let tables: [TableType]
+
+    public init(_ module: LatheWasm.Module) {
+        self.module = module
+        types = module.types
+        var ft: [UInt32] = [], gl: [GlobalType] = [], mem: [MemoryType] = [], tab: [TableType] = []
+        for imp in module.imports {
+            switch imp.descriptor {
+            case .function(let t): ft.append(t)
+            case .global(let g): gl.append(g)
+            case .memory(let m): mem.append(m)
+            case .table(let t): tab.append(t)
+            case .tag: break
+            }
+        }
+        functionTypes = ft + module.functions
+        globals = gl + module.globals.map(\.type)
+        memories = mem + module.memories
+        tables = tab + module.tables.map(\.type)
+    }
+
+    func funcType(_ typeIndex: UInt32) throws(NotLiftable) -> FuncType {
+        guard Int(typeIndex) < types.count, let f = types[Int(typeIndex)].funcType else { throw NotLiftable("gc: non-function type used as a signature") }
+        return f
+    }
+
+    /// Whether any defined type is a struct or array or has a supertype (then type identity needs GC rules).
+    var usesGCTypes: Bool {
+        types.contains { t in
+            if case .func = t.composite { return !t.supertypes.isEmpty || !t.isFinal }
+            return true
+        }
+    }
+}
+
+/// IR type of a wasm value type, or the reason it has none yet.
+func irType(_ t: ValType) throws(NotLiftable) -> IRType {
+    switch t {
+    case .i32: return .i32
+    case .i64: return .i64
+    case .f32: return .f32
+    case .f64: return .f64
+    case .v128: throw NotLiftable("simd")
+    case .ref(let r):
+        guard r.nullable else { throw NotLiftable("function-references: non-null reference type") }
+        switch r.heapType {
+        case .abstract(.func): return .funcref
+        case .abstract(.extern): return .externref
+        case .abstract(.exn): throw NotLiftable("exceptions: exnref")
+        default: throw NotLiftable("gc: reference type")
+        }
+    }
+}
+
+func irSignature(_ f: FuncType) throws(NotLiftable) -> Signature {
+    var p: [IRType] = [], r: [IRType] = []
+    for t in f.params { p.append(try irType(t)) }
+    for t in f.results { r.append(try irType(t)) }
+    return Signature(params: p, results: r)
+}
+
+/// Lifts wasm function bodies to IR functions: locals become builder variables, the operand stack
+/// becomes SSA values, structured control becomes a CFG whose merge blocks take the block results
+/// as parameters. Code after `br`, `br_table`, `return` and `unreachable` is dropped.
+public struct WasmLifter {
+    public let context: WasmModuleContext
+
+    public init(module: LatheWasm.Module) { context = WasmModuleContext(module) }
+    public init(context: WasmModuleContext) { self.context = context }
+
+    /// Lifts the defined function with this index in the code section (not counting imports).
+    public func lift(definedFunction i: Int) throws(NotLiftable) -> LiftedFunction {
+        let funcIndex = context.module.importedFunctionCount + i
+        let body = context.module.bodies[i]
+        let insts: [Instruction]
+        do { insts = try body.instructions() } catch { throw NotLiftable("decode error") }
+        return try lift(functionIndex: UInt32(funcIndex), locals: body.locals, instructions: insts)
+    }
+
+    public func lift(functionIndex: UInt32, locals: [LocalGroup], instructions: [Instruction]) throws(NotLiftable) -> LiftedFunction {
+        if context.usesGCTypes { throw NotLiftable("gc: module defines GC types") }
+        let ft = try context.funcType(context.functionTypes[Int(functionIndex)])
+        var state = LiftState(context: context, name: "f\(functionIndex)", signature: try irSignature(ft))
+        try state.run(funcType: ft, locals: locals, instructions: instructions)
+        return LiftedFunction(function: state.b.finalize(), functionIndices: state.funcIndexOfRef, typeIndices: state.typeIndexOfSig)
+    }
+}
+
+private struct Frame {
+    enum Kind { case function, block, loop, `if` }
+    var kind: Kind
+    /// Where `end` continues (not used for the function frame).
+    var next: Block
+    /// Loop header (the branch target of a loop).
+    var header: Block
+    /// The else block of an `if`.
+    var elseBlock: Block
+    var elseSeen = false
+    var paramTypes: [IRType]
+    var resultTypes: [IRType]
+    /// Operand stack height below the frame's parameters.
+    var height: Int
+    /// Values of the parameters at entry (an `if` without `else` passes them to `next`).
+    var params: [Value]
+    /// Some branch goes to `next`.
+    var nextReached = false
+
+    var branchTypes: [IRType] { kind == .loop ? paramTypes : resultTypes }
+}
+
+private struct LiftState {
+    let context: WasmModuleContext
+    var b: FunctionBuilder
+    var stack: [Value] = []
+    var frames: [Frame] = []
+    var vars: [Variable] = []
+    var reachable = true
+    /// Depth of blocks opened while unreachable (skipped entirely).
+    var skipDepth = 0
+    var returnBlock: Block?
+    var funcRefs: [UInt32: FuncRef] = [:]
+    var funcIndexOfRef: [UInt32] = []
+    var sigRefs: [UInt32: SigRef] = [:]
+    var typeIndexOfSig: [UInt32] = []
+    var declaredGlobals = 0, declaredMemories = 0, declaredTables = 0
+
+    init(context: WasmModuleContext, name: String, signature: Signature) {
+        self.context = context
+        b = FunctionBuilder(name: name, signature: signature)
+    }
+
+    // MARK: declarations
+
+    mutating func funcRef(_ index: UInt32) throws(NotLiftable) -> FuncRef {
+        if let r = funcRefs[index] { return r }
+        guard Int(index) < context.functionTypes.count else { throw NotLiftable("bad function index") }
+        let sig = try irSignature(try context.funcType(context.functionTypes[Int(index)]))
+        let r = b.declareFunction("f\(index)", sig)
+        // declareFunction also declares a signature; keep the type index table aligned with SigRefs.
+        typeIndexOfSig.append(context.functionTypes[Int(index)])
+        funcRefs[index] = r
+        funcIndexOfRef.append(index)
+        return r
+    }
+
+    mutating func sigRef(_ typeIndex: UInt32) throws(NotLiftable) -> SigRef {
+        if let r = sigRefs[typeIndex] { return r }
+        let r = b.declareSignature(try irSignature(try context.funcType(typeIndex)))
+        typeIndexOfSig.append(typeIndex)
+        sigRefs[typeIndex] = r
+        return r
+    }
+
+    mutating func global(_ index: UInt32) throws(NotLiftable) -> GlobalRef {
+        guard Int(index) < context.globals.count else { throw NotLiftable("bad global index") }
+        while declaredGlobals <= Int(index) {
+            let g = context.globals[declaredGlobals]
+            _ = b.declareGlobal(try irType(g.valueType), mutable: g.mutable)
+            declaredGlobals += 1
+        }
+        return GlobalRef(index: Int(index))
+    }
+
+    mutating func memory(_ index: UInt32) throws(NotLiftable) -> MemoryRef {
+        guard Int(index) < context.memories.count else { throw NotLiftable("bad memory index") }
+        while declaredMemories <= Int(index) {
+            let l = context.memories[declaredMemories].limits
+            if l.shared { throw NotLiftable("threads: shared memory") }
+            _ = b.declareMemory(MemoryDecl(minPages: l.min, maxPages: l.max, is64: l.is64))
+            declaredMemories += 1
+        }
+        return MemoryRef(index: Int(index))
+    }
+
+    mutating func table(_ index: UInt32) throws(NotLiftable) -> TableRef {
+        guard Int(index) < context.tables.count else { throw NotLiftable("bad table index") }
+        while declaredTables <= Int(index) {
+            let t = context.tables[declaredTables]
+            if t.limits.is64 { throw NotLiftable("memory64: table64") }
+            _ = b.declareTable(TableDecl(elementType: try irType(.ref(t.elementType)), minSize: UInt32(truncatingIfNeeded: t.limits.min)))
+            declaredTables += 1
+        }
+        return TableRef(index: Int(index))
+    }
+
+    func blockSignature(_ bt: BlockType) throws(NotLiftable) -> ([IRType], [IRType]) {
+        switch bt {
+        case .empty: return ([], [])
+        case .value(let t): return ([], [try irType(t)])
+        case .typeIndex(let i):
+            let s = try irSignature(try context.funcType(i))
+            return (s.params, s.results)
+        }
+    }
+
+    // MARK: stack
+
+    mutating func pop() -> Value { stack.removeLast() }
+    mutating func pop(_ n: Int) -> [Value] {
+        let vs = Array(stack.suffix(n))
+        stack.removeLast(n)
+        return vs
+    }
+    mutating func push(_ v: Value) { stack.append(v) }
+
+    // MARK: driver
+
+    mutating func run(funcType: FuncType, locals: [LocalGroup], instructions: [Instruction]) throws(NotLiftable) {
+        let entry = b.createBlock()
+        let params = b.appendFunctionParams(entry)
+        b.switchToBlock(entry)
+        b.sealBlock(entry)
+        for (t, p) in zip(b.function.signature.params, params) {
+            let v = b.declareVar(t)
+            b.defVar(v, p)
+            vars.append(v)
+        }
+        for g in locals {
+            let t = try irType(g.type)
+            if g.count > 50_000 { throw NotLiftable("too many locals") }
+            for _ in 0..<g.count { vars.append(b.declareVar(t)) }
+        }
+        let results = b.function.signature.results
+        frames.append(Frame(kind: .function, next: entry, header: entry, elseBlock: entry, paramTypes: [], resultTypes: results, height: 0, params: []))
+        for inst in instructions {
+            if frames.isEmpty { throw NotLiftable("code after the function's end") }
+            if !reachable {
+                try skip(inst)
+                continue
+            }
+            try translate(inst)
+        }
+        if !frames.isEmpty { throw NotLiftable("missing end") }
+        if let rb = returnBlock {
+            b.switchToBlock(rb)
+            b.sealBlock(rb)
+            b.return(b.function.dfg.params(rb))
+        }
+    }
+
+    /// Handles an instruction in unreachable code: only nesting and the current frame's `else`/`end` matter.
+    mutating func skip(_ inst: Instruction) throws(NotLiftable) {
+        switch inst.opcode {
+        case .block, .loop, .if, .try, .tryTable: skipDepth += 1
+        case .else where skipDepth == 0: try elseOp()
+        case .end:
+            if skipDepth > 0 { skipDepth -= 1 } else { try endOp() }
+        default:
+            try checkSupported(inst.opcode)
+        }
+    }
+
+    func checkSupported(_ op: LatheWasm.Opcode) throws(NotLiftable) {
+        switch op.info.feature {
+        case .simd, .relaxedSimd: throw NotLiftable("simd")
+        case .gc: throw NotLiftable("gc")
+        case .exceptions, .legacyExceptions: throw NotLiftable("exceptions")
+        case .threads: throw NotLiftable("threads: atomics")
+        default: break
+        }
+    }
+
+    /// Branch target block and arity for a label depth; nil for the function frame with `br` (a return).
+    mutating func target(_ depth: UInt32) throws(NotLiftable) -> (Block, Int) {
+        guard Int(depth) < frames.count else { throw NotLiftable("bad label") }
+        let i = frames.count - 1 - Int(depth)
+        switch frames[i].kind {
+        case .function:
+            if returnBlock == nil {
+                let rb = b.createBlock()
+                for t in b.function.signature.results { b.appendBlockParam(rb, t) }
+                returnBlock = rb
+            }
+            return (returnBlock!, frames[i].resultTypes.count)
+        case .loop:
+            return (frames[i].header, frames[i].paramTypes.count)
+        case .block, .if:
+            frames[i].nextReached = true
+            return (frames[i].next, frames[i].resultTypes.count)
+        }
+    }
+
+    mutating func makeBlock(_ types: [IRType]) -> Block {
+        let blk = b.createBlock()
+        for t in types { b.appendBlockParam(blk, t) }
+        return blk
+    }
+
+    mutating func elseOp() throws(NotLiftable) {
+        guard var f = frames.popLast(), f.kind == .if, !f.elseSeen else { throw NotLiftable("else without if") }
+        if reachable {
+            let res = pop(f.resultTypes.count)
+            b.jump(f.next, res)
+            f.nextReached = true
+        }
+        f.elseSeen = true
+        stack.removeLast(stack.count - f.height)
+        b.switchToBlock(f.elseBlock)
+        stack += b.function.dfg.params(f.elseBlock)
+        reachable = true
+        frames.append(f)
+    }
+
+    mutating func endOp() throws(NotLiftable) {
+        guard var f = frames.popLast() else { throw NotLiftable("unbalanced end") }
+        if f.kind == .function {
+            if reachable { b.return(pop(f.resultTypes.count)) }
+            reachable = false
+            return
+        }
+        if reachable {
+            b.jump(f.next, pop(f.resultTypes.count))
+            f.nextReached = true
+        }
+        if f.kind == .if && !f.elseSeen {
+            // The implicit else passes the parameters through (its type has params == results).
+            b.switchToBlock(f.elseBlock)
+            b.jump(f.next, b.function.dfg.params(f.elseBlock))
+            f.nextReached = true
+        }
+        if f.kind == .loop { b.sealBlock(f.header) }
+        stack.removeLast(stack.count - f.height)
+        if f.nextReached {
+            b.switchToBlock(f.next)
+            b.sealBlock(f.next)
+            stack += b.function.dfg.params(f.next)
+            reachable = true
+        } else {
+            reachable = false
+        }
+    }
+
+    mutating func setUnreachable() { reachable = false }
+
+    // MARK: instructions
+
+    mutating func translate(_ inst: Instruction) throws(NotLiftable) {
+        let op = inst.opcode
+        switch op {
+        case .nop: break
+        case .unreachable:
+            b.unreachable()
+            setUnreachable()
+        case .block, .loop, .if:
+            guard case .blockType(let bt) = inst.immediate else { throw NotLiftable("bad block type") }
+            let (pt, rt) = try blockSignature(bt)
+            var cond: Value? = nil
+            if op == .if { cond = pop() }
+            let params = pop(pt.count)
+            let height = stack.count
+            let next = makeBlock(rt)
+            switch op {
+            case .block:
+                frames.append(Frame(kind: .block, next: next, header: next, elseBlock: next, paramTypes: pt, resultTypes: rt, height: height, params: params))
+                stack += params
+            case .loop:
+                let header = makeBlock(pt)
+                b.jump(header, params)
+                b.switchToBlock(header)
+                frames.append(Frame(kind: .loop, next: next, header: header, elseBlock: next, paramTypes: pt, resultTypes: rt, height: height, params: params))
+                stack += b.function.dfg.params(header)
+            default:
+                let thenBlock = makeBlock(pt), elseBlock = makeBlock(pt)
+                b.brif(cond!, thenBlock, params, elseBlock, params)
+                b.sealBlock(thenBlock)
+                b.sealBlock(elseBlock)
+                b.switchToBlock(thenBlock)
+                frames.append(Frame(kind: .if, next: next, header: next, elseBlock: elseBlock, paramTypes: pt, resultTypes: rt, height: height, params: params))
+                stack += b.function.dfg.params(thenBlock)
+            }
+        case .else: try elseOp()
+        case .end: try endOp()
+        case .br:
+            guard Int(inst.index!) < frames.count else { throw NotLiftable("bad label") }
+            if frames[frames.count - 1 - Int(inst.index!)].kind == .function {
+                b.return(pop(b.function.signature.results.count))
+            } else {
+                let (t, n) = try target(inst.index!)
+                b.jump(t, pop(n))
+            }
+            setUnreachable()
+        case .brIf:
+            let c = pop()
+            let (t, n) = try target(inst.index!)
+            let fall = b.createBlock()
+            b.brif(c, t, Array(stack.suffix(n)), fall, [])
+            b.sealBlock(fall)
+            b.switchToBlock(fall)
+        case .brTable:
+            guard case .brTable(let targets, let def) = inst.immediate else { throw NotLiftable("bad br_table") }
+            let i = pop()
+            let (d, n) = try target(def)
+            let args = Array(stack.suffix(n))
+            var ts: [(Block, [Value])] = []
+            for l in targets { ts.append(((try target(l)).0, args)) }
+            b.brTable(i, default: (d, args), ts)
+            setUnreachable()
+        case .return:
+            b.return(pop(b.function.signature.results.count))
+            setUnreachable()
+        case .call:
+            let f = try funcRef(inst.index!)
+            let args = pop(b.function.signature(of: f).params.count)
+            stack += b.call(f, args)
+        case .callIndirect, .returnCallIndirect:
+            guard case .indexPair(let ti, let tab) = inst.immediate else { throw NotLiftable("bad call_indirect") }
+            let s = try sigRef(ti)
+            let t = try table(tab)
+            if b.function.tables[t].elementType != .funcref { throw NotLiftable("call_indirect through a non-funcref table") }
+            let callee = pop()
+            let args = pop(b.function.signatures[s].params.count)
+            if op == .callIndirect { stack += b.callIndirect(s, t, callee, args) } else {
+                guard b.function.signatures[s].results == b.function.signature.results else { throw NotLiftable("return_call_indirect result subtyping") }
+                b.returnCallIndirect(s, t, callee, args)
+                setUnreachable()
+            }
+        case .returnCall:
+            let f = try funcRef(inst.index!)
+            guard b.function.signature(of: f).results == b.function.signature.results else { throw NotLiftable("return_call result subtyping") }
+            b.returnCall(f, pop(b.function.signature(of: f).params.count))
+            setUnreachable()
+        case .drop: _ = pop()
+        case .select, .selectTyped:
+            let c = pop(), y = pop(), x = pop()
+            push(b.select(c, x, y))
+        case .localGet:
+            guard let i = inst.index, Int(i) < vars.count else { throw NotLiftable("bad local") }
+            push(b.useVar(vars[Int(i)]))
+        case .localSet:
+            guard let i = inst.index, Int(i) < vars.count else { throw NotLiftable("bad local") }
+            b.defVar(vars[Int(i)], pop())
+        case .localTee:
+            guard let i = inst.index, Int(i) < vars.count else { throw NotLiftable("bad local") }
+            b.defVar(vars[Int(i)], stack.last!)
+        case .globalGet: push(b.globalGet(try global(inst.index!)))
+        case .globalSet:
+            let g = try global(inst.index!)
+            b.globalSet(g, pop())
+        case .tableGet:
+            let t = try table(inst.index!)
+            push(b.tableGet(t, pop()))
+        case .tableSet:
+            let t = try table(inst.index!)
+            let x = pop(), i = pop()
+            b.tableSet(t, i, x)
+        case .tableSize: push(b.tableSize(try table(inst.index!)))
+        case .tableGrow:
+            let t = try table(inst.index!)
+            let n = pop(), x = pop()
+            push(b.tableGrow(t, x, n))
+        case .i32Const:
+            guard case .i32(let v) = inst.immediate else { throw NotLiftable("bad const") }
+            push(b.iconst(.i32, Int64(v)))
+        case .i64Const:
+            guard case .i64(let v) = inst.immediate else { throw NotLiftable("bad const") }
+            push(b.iconst(.i64, v))
+        case .f32Const:
+            guard case .f32(let v) = inst.immediate else { throw NotLiftable("bad const") }
+            push(b.fconst(.f32, bits: UInt64(v)))
+        case .f64Const:
+            guard case .f64(let v) = inst.immediate else { throw NotLiftable("bad const") }
+            push(b.fconst(.f64, bits: v))
+        case .memorySize: push(b.memorySize(try memory(inst.index!)))
+        case .memoryGrow:
+            let m = try memory(inst.index!)
+            push(b.memoryGrow(m, pop()))
+        case .memoryCopy:
+            guard case .indexPair(let d, let s) = inst.immediate else { throw NotLiftable("bad memory.copy") }
+            if s > 255 { throw NotLiftable("memory.copy source memory above 255") }
+            let dm = try memory(d), sm = try memory(s)
+            let n = pop(), src = pop(), dst = pop()
+            b.memoryCopy(dm, sm, dst, src, n)
+        case .memoryFill:
+            let m = try memory(inst.index!)
+            let n = pop(), x = pop(), dst = pop()
+            b.memoryFill(m, dst, x, n)
+        case .refNull:
+            guard case .heapType(let h) = inst.immediate else { throw NotLiftable("bad ref.null") }
+            switch h {
+            case .abstract(.func): push(b.refNull(.funcref))
+            case .abstract(.extern): push(b.refNull(.externref))
+            case .abstract(.exn): throw NotLiftable("exceptions: exnref")
+            default: throw NotLiftable("gc: ref.null of a GC heap type")
+            }
+        case .refIsNull: push(b.refIsNull(pop()))
+        case .refFunc: push(b.refFunc(try funcRef(inst.index!)))
+        default:
+            if let m = WasmOps.load[op] {
+                guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
+                let mem = try memory(ma.memory)
+                guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
+                push(b.load(m.op, m.type, pop(), offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align)))
+            } else if let m = WasmOps.store[op] {
+                guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
+                let mem = try memory(ma.memory)
+                guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
+                let x = pop(), a = pop()
+                b.store(m.op, x, a, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align))
+            } else if let n = WasmOps.numeric[op] {
+                try numeric(n)
+            } else {
+                try checkSupported(op)
+                throw NotLiftable(op.name)
+            }
+        }
+    }
+
+    mutating func numeric(_ n: WasmOps.Numeric) throws(NotLiftable) {
+        var data = InstructionData(opcode: n.op, imm8: n.cc)
+        switch n.arity {
+        case 1: data.a = pop().raw
+        case 2:
+            let y = pop(), x = pop()
+            data.a = x.raw; data.b = y.raw
+        default: preconditionFailure()
+        }
+        let inst = b.insert(data, ctrl: n.op.info.control == .result ? n.result : nil)
+        push(b.function.dfg.firstResult(inst)!)
+    }
+}

@@ -1,0 +1,459 @@
+import LatheEntity
+import LatheIR
+import LatheWasm
+
+/// Why an IR function could not be lowered to wasm.
+public struct LowerError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "cannot lower: \(message)" }
+}
+
+/// Lowers an IR function to a wasm function body.
+///
+/// Control flow: structured from the dominator tree after Ramsey, "Beyond Relooper" (ICFP 2022):
+/// a loop around each loop header, a block ending just before each merge node (a block with two or
+/// more forward edges, or a `br_table` target), `if`/`else` for two-way branches that are not
+/// simply a branch to a label (those become `br_if`), and targets with one forward edge placed
+/// inline. Irreducible control flow is rejected (wasm input never produces it).
+///
+/// Values: function parameters keep their locals; every other value gets a local, except
+/// constants (rematerialized at each use) and values used once by an instruction that follows
+/// immediately (kept on the operand stack, as a tree). Block parameters are written on the edge:
+/// all arguments are pushed, then popped into the parameters' locals in reverse, which is a
+/// parallel copy without temporaries.
+public struct WasmLowerer {
+    public static func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
+        var l = LowerState(lifted)
+        return try l.run()
+    }
+}
+
+private enum Ctx: Equatable {
+    case blockFollowedBy(Block)
+    case loopHeadedBy(Block)
+    case ifThenElse
+    case plain
+}
+
+private struct LowerState {
+    let lifted: LiftedFunction
+    let f: Function
+    var cfg: ControlFlowGraph
+    var dom: DominatorTree
+    var rpo = SecondaryMap<Block, Int>(default: -1)
+    var isLoopHeader = EntitySet<Block>()
+    var isMerge = EntitySet<Block>()
+    var children = SecondaryMap<Block, [Block]>(default: [])
+    var uses = SecondaryMap<Value, Int>(default: 0)
+    var stackified = EntitySet<Inst>()
+    var local = SecondaryMap<Value, Int>(default: -1)
+    var out: [Instruction] = []
+    var ctx: [Ctx] = []
+    var localGroups: [LocalGroup] = []
+
+    init(_ lifted: LiftedFunction) {
+        self.lifted = lifted
+        f = lifted.function
+        cfg = ControlFlowGraph(f)
+        dom = DominatorTree(cfg: cfg, entry: f.entryBlock ?? Block(index: 0))
+    }
+
+    func isRemat(_ i: Inst) -> Bool {
+        switch f.dfg[i].opcode {
+        case .iconst, .fconst, .vconst, .refNull, .refFunc: true
+        default: false
+        }
+    }
+
+    func defInst(_ v: Value) -> Inst? {
+        if case .result(let i, _) = f.dfg.definition(of: v) { return i }
+        return nil
+    }
+
+    /// The operands an instruction takes from the wasm operand stack, in push order.
+    func stackOperands(_ i: Inst) -> [Value] {
+        let d = f.dfg[i]
+        func v(_ x: UInt32) -> Value { Value(index: Int(x)) }
+        switch d.opcode.format {
+        case .ternary: return d.opcode == .select ? [v(d.b), v(d.c), v(d.a)] : [v(d.a), v(d.b), v(d.c)]
+        case .store: return [v(d.b), v(d.a)]
+        case .callIndirect, .callRef:
+            let l = f.dfg.pool.elements(ValueList(handle: d.b))
+            return Array(l.dropFirst()) + [l[0]]
+        case .jump: return []
+        case .branch, .branchTable: return [v(d.a)]
+        default: return f.dfg.valueOperands(i)
+        }
+    }
+
+    mutating func run() throws(LowerError) -> FunctionBody {
+        guard let entry = f.entryBlock else { throw LowerError("no entry block") }
+        let order = dom.reversePostorder
+        for (n, b) in order.enumerated() { rpo[b] = n }
+        var forwardIn = SecondaryMap<Block, Int>(default: 0)
+        for b in order {
+            guard let term = f.layout.lastInst(b) else { throw LowerError("empty block") }
+            let isTable = f.dfg[term].opcode == .brTable
+            for s in cfg.successors[b] {
+                if rpo[s] <= rpo[b] {
+                    guard dom.dominates(s, b) else { throw LowerError("irreducible control flow (edge \(b) -> \(s))") }
+                    isLoopHeader.insert(s)
+                } else {
+                    forwardIn[s] += 1
+                    if isTable { isMerge.insert(s) }
+                }
+            }
+            if b != entry, let d = dom.immediateDominator(b) { children[d].append(b) }
+            for i in f.layout.insts(b) {
+                for v in f.dfg.valueOperands(i) { uses[v] += 1 }
+            }
+        }
+        for b in order where forwardIn[b] >= 2 { isMerge.insert(b) }
+        for b in order { stackify(b) }
+        assignLocals(entry)
+        try doTree(entry)
+        finish()
+        return FunctionBody(locals: localGroups, instructions: out)
+    }
+
+    // MARK: operand stack
+
+    /// Keeps single-use values on the stack when their definitions immediately precede the user.
+    mutating func stackify(_ b: Block) {
+        var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
+        for i in f.layout.insts(b) {
+            if isRemat(i) { continue }
+            treeStart[i] = i
+            var cursor = prevNonRemat(i)
+            for v in stackOperands(i).reversed() {
+                guard let d = defInst(v) else { break }
+                if isRemat(d) { continue }
+                guard d == cursor, uses[v] == 1, f.dfg.resultCount(d) == 1, !f.dfg[d].opcode.isTerminator else { break }
+                stackified.insert(d)
+                treeStart[i] = treeStart[d]
+                cursor = prevNonRemat(treeStart[d])
+            }
+        }
+    }
+
+    func prevNonRemat(_ i: Inst) -> Inst? {
+        var p = f.layout.prevInst(i)
+        while let x = p, isRemat(x) { p = f.layout.prevInst(x) }
+        return p
+    }
+
+    // MARK: locals
+
+    static func valType(_ t: IRType) -> ValType {
+        switch t.kind {
+        case .i32: .i32
+        case .i64: .i64
+        case .f32: .f32
+        case .f64: .f64
+        case .funcref: .funcref
+        case .externref: .externref
+        default: t.isVector ? .v128 : .funcref
+        }
+    }
+
+    mutating func assignLocals(_ entry: Block) {
+        let params = f.dfg.params(entry)
+        for (n, p) in params.enumerated() { local[p] = n }
+        var needs: [Value] = []
+        for b in dom.reversePostorder {
+            if b != entry { needs += f.dfg.params(b).filter { uses[$0] > 0 } }
+            for i in f.layout.insts(b) where !isRemat(i) && !stackified.contains(i) {
+                needs += f.dfg.results(of: i).filter { uses[$0] > 0 }
+            }
+        }
+        var groups: [ValType: [Value]] = [:]
+        var typeOrder: [ValType] = []
+        for v in needs {
+            let t = Self.valType(f.dfg.type(of: v))
+            if groups[t] == nil { typeOrder.append(t) }
+            groups[t, default: []].append(v)
+        }
+        func total(_ t: ValType) -> Int { groups[t]!.reduce(0) { $0 + uses[$1] } }
+        typeOrder.sort { total($0) > total($1) }
+        var next = params.count
+        for t in typeOrder {
+            let vs = groups[t]!.sorted { uses[$0] > uses[$1] }
+            for v in vs { local[v] = next; next += 1 }
+            localGroups.append(LocalGroup(count: UInt32(vs.count), type: t))
+        }
+    }
+
+    // MARK: structure
+
+    mutating func doTree(_ x: Block) throws(LowerError) {
+        let ys = children[x].filter { isMerge.contains($0) }.sorted { rpo[$0] > rpo[$1] }
+        if isLoopHeader.contains(x) {
+            out.append(Instruction(.loop, .blockType(.empty)))
+            ctx.append(.loopHeadedBy(x))
+            try nodeWithin(x, ys[...])
+            ctx.removeLast()
+            out.append(Instruction(.end))
+        } else {
+            try nodeWithin(x, ys[...])
+        }
+    }
+
+    mutating func nodeWithin(_ x: Block, _ ys: ArraySlice<Block>) throws(LowerError) {
+        if let y = ys.first {
+            out.append(Instruction(.block, .blockType(.empty)))
+            ctx.append(.blockFollowedBy(y))
+            try nodeWithin(x, ys.dropFirst())
+            ctx.removeLast()
+            out.append(Instruction(.end))
+            try doTree(y)
+        } else {
+            for i in f.layout.insts(x) where !f.dfg[i].opcode.isTerminator {
+                if isRemat(i) || stackified.contains(i) { continue }
+                try emitRoot(i)
+            }
+            guard let term = f.layout.lastInst(x) else { throw LowerError("empty block") }
+            try emitTerminator(x, term)
+        }
+    }
+
+    func label(_ target: Block, loop: Bool) throws(LowerError) -> UInt32 {
+        let want: Ctx = loop ? .loopHeadedBy(target) : .blockFollowedBy(target)
+        guard let i = ctx.lastIndex(of: want) else { throw LowerError("no label for \(target)") }
+        return UInt32(ctx.count - 1 - i)
+    }
+
+    func isBackward(_ from: Block, _ to: Block) -> Bool { rpo[to] <= rpo[from] }
+
+    /// The label a branch from `from` to `to` uses, or nil when the target is placed inline.
+    func branchLabel(_ from: Block, _ to: Block) throws(LowerError) -> UInt32? {
+        if isBackward(from, to) { return try label(to, loop: true) }
+        if isMerge.contains(to) { return try label(to, loop: false) }
+        return nil
+    }
+
+    mutating func doBranch(_ from: Block, _ to: Block) throws(LowerError) {
+        if let l = try branchLabel(from, to) { out.append(Instruction(.br, .index(l))) }
+        else { try doTree(to) }
+    }
+
+    /// The (parameter, argument) pairs an edge must copy: unused parameters and self-copies are skipped.
+    func copies(_ call: ValueList) -> [(Value, Value)] {
+        let target = f.dfg.blockCallTarget(call)
+        let params = f.dfg.params(target), args = f.dfg.blockCallArgs(call)
+        var out: [(Value, Value)] = []
+        for (p, a) in zip(params, args) where uses[p] > 0 && local[p] != local[a] {
+            out.append((p, a))
+        }
+        return out
+    }
+
+    mutating func emitCopies(_ cs: [(Value, Value)]) throws(LowerError) {
+        for (_, a) in cs { try emitValue(a) }
+        for (p, _) in cs.reversed() { out.append(Instruction(.localSet, .index(UInt32(local[p])))) }
+    }
+
+    mutating func emitTerminator(_ x: Block, _ term: Inst) throws(LowerError) {
+        let d = f.dfg[term]
+        switch d.opcode {
+        case .jump:
+            let call = ValueList(handle: d.a)
+            try emitCopies(copies(call))
+            try doBranch(x, f.dfg.blockCallTarget(call))
+        case .brif:
+            let calls = f.dfg.blockCalls(term)
+            let t = f.dfg.blockCallTarget(calls[0]), e = f.dfg.blockCallTarget(calls[1])
+            let tc = copies(calls[0]), ec = copies(calls[1])
+            let cond = Value(index: Int(d.a))
+            try emitValue(cond)
+            if f.dfg.type(of: cond) == .i64 { out.append(Instruction(.i64Eqz)); out.append(Instruction(.i32Eqz)) }
+            if tc.isEmpty, let l = try branchLabel(x, t) {
+                out.append(Instruction(.brIf, .index(l)))
+                try emitCopies(ec)
+                try doBranch(x, e)
+            } else if ec.isEmpty, let l = try branchLabel(x, e) {
+                out.append(Instruction(.i32Eqz))
+                out.append(Instruction(.brIf, .index(l)))
+                try emitCopies(tc)
+                try doBranch(x, t)
+            } else {
+                out.append(Instruction(.if, .blockType(.empty)))
+                ctx.append(.ifThenElse)
+                try emitCopies(tc)
+                try doBranch(x, t)
+                out.append(Instruction(.else))
+                try emitCopies(ec)
+                try doBranch(x, e)
+                ctx.removeLast()
+                out.append(Instruction(.end))
+            }
+        case .brTable:
+            let calls = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
+            let index = Value(index: Int(d.a))
+            var direct = true
+            for c in calls where !copies(c).isEmpty { direct = false }
+            if direct {
+                var labels: [UInt32] = []
+                for c in calls {
+                    guard let l = try branchLabel(x, f.dfg.blockCallTarget(c)) else { throw LowerError("br_table target placed inline") }
+                    labels.append(l)
+                }
+                try emitValue(index)
+                out.append(Instruction(.brTable, .brTable(targets: Array(labels.dropFirst()), defaultTarget: labels[0])))
+                return
+            }
+            // One trampoline block per distinct edge: the innermost block is edge 0.
+            var edges: [ValueList] = []
+            var edgeOf: [Int] = []
+            for c in calls {
+                let key = f.dfg.pool.elements(c)
+                if let k = edges.firstIndex(where: { f.dfg.pool.elements($0) == key }) { edgeOf.append(k) }
+                else { edgeOf.append(edges.count); edges.append(c) }
+            }
+            for _ in edges {
+                out.append(Instruction(.block, .blockType(.empty)))
+                ctx.append(.plain)
+            }
+            try emitValue(index)
+            out.append(Instruction(.brTable, .brTable(targets: edgeOf.dropFirst().map { UInt32($0) }, defaultTarget: UInt32(edgeOf[0]))))
+            for e in edges {
+                ctx.removeLast()
+                out.append(Instruction(.end))
+                try emitCopies(copies(e))
+                try doBranch(x, f.dfg.blockCallTarget(e))
+            }
+        case .return:
+            for v in stackOperands(term) { try emitValue(v) }
+            out.append(Instruction(.return))
+        case .trap, .unreachable:
+            out.append(Instruction(.unreachable))
+        case .returnCall, .returnCallIndirect:
+            for v in stackOperands(term) { try emitValue(v) }
+            try emitOp(term)
+        default:
+            throw LowerError("\(d.opcode.name) as a terminator")
+        }
+    }
+
+    // MARK: values and instructions
+
+    mutating func emitValue(_ v: Value) throws(LowerError) {
+        if let d = defInst(v), isRemat(d) || stackified.contains(d) {
+            if stackified.contains(d) { for o in stackOperands(d) { try emitValue(o) } }
+            try emitOp(d)
+            return
+        }
+        guard local[v] >= 0 else { throw LowerError("\(v) has no local") }
+        out.append(Instruction(.localGet, .index(UInt32(local[v]))))
+    }
+
+    mutating func emitRoot(_ i: Inst) throws(LowerError) {
+        for v in stackOperands(i) { try emitValue(v) }
+        try emitOp(i)
+        for r in f.dfg.results(of: i).reversed() {
+            if uses[r] > 0 { out.append(Instruction(.localSet, .index(UInt32(local[r])))) }
+            else { out.append(Instruction(.drop)) }
+        }
+    }
+
+    func memArg(_ d: InstructionData, offset: UInt32) -> Immediate {
+        .memArg(MemArg(align: UInt32(d.log2Align), offset: UInt64(offset), memory: UInt32(d.imm16)))
+    }
+
+    mutating func emitOp(_ i: Inst) throws(LowerError) {
+        let d = f.dfg[i]
+        func type(_ x: UInt32) -> IRType { f.dfg.type(of: Value(index: Int(x))) }
+        var result: IRType { f.dfg.type(of: f.dfg.firstResult(i)!) }
+        switch d.opcode {
+        case .iconst:
+            out.append(result == .i32 ? Instruction(.i32Const, .i32(Int32(truncatingIfNeeded: d.imm64))) : Instruction(.i64Const, .i64(Int64(bitPattern: d.imm64))))
+        case .fconst:
+            out.append(result == .f32 ? Instruction(.f32Const, .f32(UInt32(truncatingIfNeeded: d.imm64))) : Instruction(.f64Const, .f64(d.imm64)))
+        case .vconst:
+            out.append(Instruction(.v128Const, .v128(V128(bytes: f.dfg.constants[ConstRef(index: Int(d.a))]))))
+        case .refNull:
+            out.append(Instruction(.refNull, .heapType(.abstract(result == .externref ? .extern : .func))))
+        case .refFunc:
+            out.append(Instruction(.refFunc, .index(lifted.functionIndices[Int(d.a)])))
+        case .refIsNull: out.append(Instruction(.refIsNull))
+        case .select:
+            let t = type(d.b)
+            out.append(t.isRef ? Instruction(.selectTyped, .valTypes([Self.valType(t)])) : Instruction(.select))
+        case .load, .uload8, .sload8, .uload16, .sload16, .uload32, .sload32:
+            guard let w = WasmOps.memoryByIR[.init(op: d.opcode, type: result)] else { throw LowerError("\(d.opcode.name).\(result)") }
+            out.append(Instruction(w, memArg(d, offset: d.b)))
+        case .store, .istore8, .istore16, .istore32:
+            guard let w = WasmOps.memoryByIR[.init(op: d.opcode, type: type(d.a))] else { throw LowerError("\(d.opcode.name) of \(type(d.a))") }
+            out.append(Instruction(w, memArg(d, offset: d.c)))
+        case .memorySize: out.append(Instruction(.memorySize, .index(UInt32(d.imm16))))
+        case .memoryGrow: out.append(Instruction(.memoryGrow, .index(UInt32(d.imm16))))
+        case .memoryCopy: out.append(Instruction(.memoryCopy, .indexPair(UInt32(d.imm16), UInt32(d.imm8))))
+        case .memoryFill: out.append(Instruction(.memoryFill, .index(UInt32(d.imm16))))
+        case .globalGet: out.append(Instruction(.globalGet, .index(d.a)))
+        case .globalSet: out.append(Instruction(.globalSet, .index(d.a)))
+        case .tableGet: out.append(Instruction(.tableGet, .index(d.a)))
+        case .tableSet: out.append(Instruction(.tableSet, .index(d.a)))
+        case .tableSize: out.append(Instruction(.tableSize, .index(d.a)))
+        case .tableGrow: out.append(Instruction(.tableGrow, .index(d.a)))
+        case .call: out.append(Instruction(.call, .index(lifted.functionIndices[Int(d.a)])))
+        case .returnCall: out.append(Instruction(.returnCall, .index(lifted.functionIndices[Int(d.a)])))
+        case .callIndirect: out.append(Instruction(.callIndirect, .indexPair(lifted.typeIndices[Int(d.a)], d.c)))
+        case .returnCallIndirect: out.append(Instruction(.returnCallIndirect, .indexPair(lifted.typeIndices[Int(d.a)], d.c)))
+        case .trapz, .trapnz:
+            if type(d.a) == .i64 { out.append(Instruction(.i64Eqz)); if d.opcode == .trapnz { out.append(Instruction(.i32Eqz)) } }
+            else if d.opcode == .trapz { out.append(Instruction(.i32Eqz)) }
+            out.append(Instruction(.if, .blockType(.empty)))
+            out.append(Instruction(.unreachable))
+            out.append(Instruction(.end))
+        default:
+            let cc: UInt8 = (d.opcode == .icmp || d.opcode == .fcmp) ? d.imm8 : 0
+            let key = WasmOps.NumericKey(op: d.opcode, cc: cc, arg: type(d.a), result: result)
+            guard let w = WasmOps.numericByIR[key] else { throw LowerError("no wasm instruction for \(d.opcode.name) \(type(d.a)) -> \(result)") }
+            out.append(Instruction(w))
+        }
+    }
+
+    // MARK: clean-up
+
+    /// Drops branches to the position right after them, a final `return`, and adds `unreachable`
+    /// where the end of the function is reachable only in the validator's eyes.
+    mutating func finish() {
+        var kinds: [LatheWasm.Opcode] = []
+        var remove = Set<Int>()
+        for (p, inst) in out.enumerated() {
+            switch inst.opcode {
+            case .block, .loop, .if: kinds.append(inst.opcode)
+            case .end: kinds.removeLast()
+            case .br:
+                let k = Int(inst.index!)
+                if k == 0, p + 1 < out.count, out[p + 1].opcode == .else, kinds.last == .if {
+                    remove.insert(p)
+                    break
+                }
+                var ok = k < kinds.count
+                for j in 0...k where ok {
+                    let q = p + 1 + j
+                    ok = q < out.count && out[q].opcode == .end && kinds[kinds.count - 1 - j] != .loop
+                }
+                if ok { remove.insert(p) }
+            default: break
+            }
+        }
+        if !remove.isEmpty { out = out.enumerated().filter { !remove.contains($0.offset) }.map(\.element) }
+        if out.last?.opcode == .return, depthAtEnd() == 0 { out.removeLast() }
+        else if out.last?.opcode == .end, !f.signature.results.isEmpty { out.append(Instruction(.unreachable)) }
+        out.append(Instruction(.end))
+    }
+
+    func depthAtEnd() -> Int {
+        var depth = 0
+        for inst in out.dropLast() {
+            switch inst.opcode {
+            case .block, .loop, .if: depth += 1
+            case .end: depth -= 1
+            default: break
+            }
+        }
+        return depth
+    }
+}

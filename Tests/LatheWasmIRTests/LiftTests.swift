@@ -1,0 +1,110 @@
+import LatheIR
+import LatheWasm
+@testable import LatheWasmIR
+import WAT
+import XCTest
+
+/// Lift small modules and check the IR text; lower them back and check the result re-reads.
+final class LiftTests: XCTestCase {
+    func module(_ wat: String) throws -> LatheWasm.Module {
+        try ModuleReader.read(try wat2wasm(wat, features: .all))
+    }
+
+    func lift(_ wat: String, function: Int = 0) throws -> LiftedFunction {
+        let m = try module(wat)
+        let lifted = try WasmLifter(module: m).lift(definedFunction: function)
+        let report = lifted.function.verify()
+        XCTAssertTrue(report.isValid, report.render())
+        return lifted
+    }
+
+    /// Lifts, checks the IR contains `expected` lines in order, lowers, and checks the body re-reads.
+    func check(_ wat: String, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let lifted = try lift(wat)
+        let text = lifted.function.text
+        var rest = Substring(text)
+        for e in expected {
+            guard let r = rest.range(of: e) else {
+                XCTFail("missing \"\(e)\" in:\n\(text)", file: file, line: line)
+                return
+            }
+            rest = rest[r.upperBound...]
+        }
+        let body = try WasmLowerer.lower(lifted)
+        XCTAssertNoThrow(try body.instructions(), file: file, line: line)
+    }
+
+    func testStraightLine() throws {
+        try check("""
+        (module (func (param i32 i32) (result i32)
+          local.get 0 local.get 1 i32.add i32.const 3 i32.mul))
+        """, ["block0(v0: i32, v1: i32):", "v2 = iadd v0, v1", "v3 = iconst.i32 3", "v4 = imul v2, v3", "return v4"])
+    }
+
+    func testLoopWithLocals() throws {
+        // sum of 0..<n: the loop header gets parameters for the two locals that change.
+        try check("""
+        (module (func (param i32) (result i32) (local i32 i32)
+          (block (loop
+            (br_if 1 (i32.ge_s (local.get 1) (local.get 0)))
+            (local.set 2 (i32.add (local.get 2) (local.get 1)))
+            (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (br 0)))
+          (local.get 2)))
+        """, ["jump block1(", "block1(v", "icmp sge", "brif", "iadd", "jump block1(", "return"])
+    }
+
+    func testIfElseMultiValue() throws {
+        try check("""
+        (module (func (param i32) (result i32 i64)
+          (if (result i32 i64) (local.get 0)
+            (then (i32.const 1) (i64.const 2))
+            (else (i32.const 3) (i64.const 4)))))
+        """, ["brif v0, block1, block2", "jump block3(", "jump block3(", "block3(v", ": i32, v", ": i64):", "return"])
+    }
+
+    func testCodeAfterBranchIsDropped() throws {
+        let lifted = try lift("""
+        (module (func (result i32)
+          (return (i32.const 7))
+          (i32.const 1) (i32.const 2) (i32.add)))
+        """)
+        XCTAssertFalse(lifted.function.text.contains("iadd"), lifted.function.text)
+        XCTAssertEqual(lifted.function.layout.blocks.count, 1)
+    }
+
+    func testBrTableAndMemory() throws {
+        try check("""
+        (module (memory 1) (func (param i32) (result i32)
+          (block (block (block
+            (br_table 0 1 2 (local.get 0)))
+            (return (i32.load offset=8 (local.get 0))))
+            (i64.store16 offset=4 align=1 (local.get 0) (i64.const 5))
+            (return (i32.const 1)))
+          (i32.const 2)))
+        """, ["br_table v0, block", "load.i32 v0+8", "istore16 v", "+4 align=1"])
+    }
+
+    func testNotLiftableReasons() throws {
+        let m = try module("""
+        (module (memory 1)
+          (func (result v128) (v128.const i32x4 1 2 3 4))
+          (func (param i32) (memory.init 0 (local.get 0) (i32.const 0) (i32.const 0)))
+          (data "x"))
+        """)
+        let l = WasmLifter(module: m)
+        XCTAssertThrowsError(try l.lift(definedFunction: 0)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "simd") }
+        XCTAssertThrowsError(try l.lift(definedFunction: 1)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "memory.init") }
+        let (out, stats) = WasmRoundTrip.run(m)
+        XCTAssertEqual(stats.keptCount, 2)
+        XCTAssertEqual(out.bodies, m.bodies)
+    }
+
+    func testLoweringKeepsSingleUseValuesOnTheStack() throws {
+        let wat = "(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add i32.const 3 i32.mul))"
+        let body = try WasmLowerer.lower(try lift(wat))
+        let ops = try body.instructions().map(\.opcode)
+        XCTAssertEqual(ops, [.localGet, .localGet, .i32Add, .i32Const, .i32Mul, .end])
+        XCTAssertTrue(body.locals.isEmpty)
+    }
+}
