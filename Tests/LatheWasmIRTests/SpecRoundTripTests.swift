@@ -1,0 +1,44 @@
+import Foundation
+import LatheTestSupport
+import LatheWasm
+import LatheWasmIR
+import XCTest
+
+/// Every valid module of the spec suite: round trip every function, re-read the result, lift it again.
+final class SpecRoundTripTests: XCTestCase {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func testSpecSuiteRoundTrip() throws {
+        let dir = SpecSuite.directory(repositoryRoot: Self.repositoryRoot)
+        let files = SpecSuite.files(in: dir)
+        XCTAssertGreaterThan(files.count, 200, "spec suite not found at \(dir.path)")
+        var total = WasmRoundTrip.Stats()
+        var modules = 0, unreadable = 0
+        var failures: [String] = []
+        for file in files {
+            for c in SpecSuite.cases(in: file, relativeTo: dir).cases where c.expectation == .valid {
+                guard let m = try? ModuleReader.read(c.bytes) else { unreadable += 1; continue }
+                modules += 1
+                let (out, stats) = WasmRoundTrip.run(m)
+                total.add(stats)
+                failures += stats.failures.map { "\(c.file):\(c.line): \($0)" }
+                let bytes = ModuleWriter.write(out)
+                do {
+                    let again = try ModuleReader.read(bytes)
+                    for body in again.bodies { _ = try body.instructions() }
+                    // The round-tripped module lifts, verifies and lowers again.
+                    let (_, second) = WasmRoundTrip.run(again)
+                    failures += second.failures.map { "\(c.file):\(c.line): second round: \($0)" }
+                    if second.lifted != stats.lifted { failures.append("\(c.file):\(c.line): second round lifted \(second.lifted), first \(stats.lifted)") }
+                } catch {
+                    failures.append("\(c.file):\(c.line): round-tripped module does not re-read: \(error)")
+                }
+            }
+        }
+        let reasons = total.kept.sorted { $0.value > $1.value }.prefix(12).map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        print("spec round trip: \(modules) modules (\(unreadable) unreadable), functions lifted \(total.lifted), kept \(total.keptCount) [\(reasons)]")
+        print("spec round trip: code bytes \(total.inputCodeBytes) -> \(total.outputCodeBytes) (\(String(format: "%.3f", Double(total.outputCodeBytes) / Double(max(1, total.inputCodeBytes))))x)")
+        XCTAssertGreaterThan(total.lifted, 6_000)
+        XCTAssertTrue(failures.isEmpty, "\(failures.count) failures:\n" + failures.prefix(30).joined(separator: "\n"))
+    }
+}
