@@ -157,30 +157,203 @@ private struct LowerState {
         }
     }
 
+    /// Whether `v` lives in a local (not a constant, not kept on the stack, and used).
+    func needsLocal(_ v: Value) -> Bool {
+        guard uses[v] > 0 else { return false }
+        if let d = defInst(v) { return !isRemat(d) && !stackified.contains(d) }
+        return true
+    }
+
+    /// The values a root instruction reads from locals (the leaves of its stack tree).
+    func localReads(_ i: Inst, into out: inout [Value]) {
+        for v in stackOperands(i) {
+            if let d = defInst(v), isRemat(d) || stackified.contains(d) {
+                if stackified.contains(d) { localReads(d, into: &out) }
+            } else { out.append(v) }
+        }
+    }
+
+    /// Locals: one per value, then values coalesced by interference (block parameters with their
+    /// edge arguments first), slots per type reused, the busiest new locals numbered first.
     mutating func assignLocals(_ entry: Block) {
-        let params = f.dfg.params(entry)
-        for (n, p) in params.enumerated() { local[p] = n }
-        var needs: [Value] = []
-        for b in dom.reversePostorder {
-            if b != entry { needs += f.dfg.params(b).filter { uses[$0] > 0 } }
-            for i in f.layout.insts(b) where !isRemat(i) && !stackified.contains(i) {
-                needs += f.dfg.results(of: i).filter { uses[$0] > 0 }
+        let order = dom.reversePostorder
+        // Liveness, with block parameters defined on the incoming edges.
+        var liveIn = SecondaryMap<Block, Set<Value>>(default: [])
+        var interference: [Value: Set<Value>] = [:]
+        var copyPairs: [(Value, Value)] = []
+        func interfere(_ a: Value, _ b: Value) {
+            guard a != b else { return }
+            interference[a, default: []].insert(b)
+            interference[b, default: []].insert(a)
+        }
+        // Live-in sets to a fixpoint, then interference from them.
+        var changed = true
+        var rounds = 0
+        while changed && rounds < 1000 {
+            changed = false
+            rounds += 1
+            for b in order.reversed() {
+                let insts = f.layout.insts(b)
+                guard let term = insts.last else { continue }
+                var live = Set<Value>()
+                let d = f.dfg[term]
+                var edges: [ValueList] = []
+                switch d.opcode.format {
+                case .jump: edges = [ValueList(handle: d.a)]
+                case .branch: edges = f.dfg.blockCalls(term)
+                case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
+                default: break
+                }
+                for e in edges {
+                    let s = f.dfg.blockCallTarget(e)
+                    var l = liveIn[s]
+                    for (p, a) in zip(f.dfg.params(s), f.dfg.blockCallArgs(e)) where needsLocal(p) {
+                        l.remove(p)
+                        if needsLocal(a) { l.insert(a) }
+                    }
+                    live.formUnion(l)
+                }
+                var reads: [Value] = []
+                localReads(term, into: &reads)
+                live.formUnion(reads)
+                for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
+                    for r in f.dfg.results(of: i) { live.remove(r) }
+                    reads.removeAll(keepingCapacity: true)
+                    localReads(i, into: &reads)
+                    live.formUnion(reads)
+                }
+                if b == entry { for p in f.dfg.params(b) { live.remove(p) } }
+                if live != liveIn[b] { liveIn[b] = live; changed = true }
             }
         }
-        var groups: [ValType: [Value]] = [:]
-        var typeOrder: [ValType] = []
-        for v in needs {
-            let t = Self.valType(f.dfg.type(of: v))
-            if groups[t] == nil { typeOrder.append(t) }
-            groups[t, default: []].append(v)
+        recordInterference(entry, liveIn: liveIn, interfere: interfere, copyPairs: &copyPairs)
+
+        // Coalesce copy-related values whose classes do not interfere.
+        var parent: [Value: Value] = [:]
+        func find(_ v: Value) -> Value {
+            var x = v
+            while let p = parent[x], p != x { x = p }
+            return x
         }
-        func total(_ t: ValType) -> Int { groups[t]!.reduce(0) { $0 + uses[$1] } }
-        typeOrder.sort { total($0) > total($1) }
-        var next = params.count
+        var members: [Value: [Value]] = [:]
+        var classAdj: [Value: Set<Value>] = [:]
+        let entryParams = f.dfg.params(entry)
+        var fixed: [Value: Int] = [:]
+        for (n, p) in entryParams.enumerated() { fixed[p] = n }
+        var all: [Value] = entryParams
+        for b in order {
+            if b != entry { all += f.dfg.params(b).filter(needsLocal) }
+            for i in f.layout.insts(b) where !isRemat(i) && !stackified.contains(i) { all += f.dfg.results(of: i).filter(needsLocal) }
+        }
+        for v in all { parent[v] = v; members[v] = [v]; classAdj[v] = interference[v] ?? [] }
+        func classInterferes(_ a: Value, _ b: Value) -> Bool {
+            let (small, big) = members[a]!.count < members[b]!.count ? (a, b) : (b, a)
+            let adj = classAdj[big]!
+            return members[small]!.contains { adj.contains($0) }
+        }
+        for (p, a) in copyPairs {
+            let x = find(p), y = find(a)
+            guard x != y, parent[x] != nil, parent[y] != nil, f.dfg.type(of: x) == f.dfg.type(of: y) else { continue }
+            if fixed[x] != nil && fixed[y] != nil { continue }
+            if classInterferes(x, y) { continue }
+            let (root, child) = fixed[y] != nil ? (y, x) : (x, y)
+            parent[child] = root
+            members[root]! += members[child]!
+            classAdj[root]!.formUnion(classAdj[child]!)
+            if let fx = fixed[child] { fixed[root] = fx }
+            members[child] = nil; classAdj[child] = nil
+        }
+        // Colour classes with slots per type: parameter locals first, then new locals.
+        var slotOfClass: [Value: Int] = [:]   // >= 0: local index of a parameter; < 0: -(new slot + 1)
+        var slotsByType: [ValType: [[Value]]] = [:]  // new slot -> classes in it
+        var paramSlotClasses: [Int: [Value]] = [:]
+        let roots = all.filter { find($0) == $0 }
+        for r in roots { if let fx = fixed[r] { slotOfClass[r] = fx; paramSlotClasses[fx, default: []].append(r) } }
+        func conflicts(_ r: Value, _ classes: [Value]) -> Bool { classes.contains { classInterferes(r, $0) } }
+        var newSlotType: [Int: ValType] = [:]
+        var newSlotCount = 0
+        var newSlotIDs: [ValType: [Int]] = [:]
+        for r in roots where fixed[r] == nil {
+            let t = Self.valType(f.dfg.type(of: r))
+            if let p = entryParams.indices.first(where: { Self.valType(f.dfg.type(of: entryParams[$0])) == t && !conflicts(r, paramSlotClasses[$0] ?? []) }) {
+                slotOfClass[r] = p; paramSlotClasses[p, default: []].append(r); continue
+            }
+            var placed = false
+            for (k, id) in (newSlotIDs[t] ?? []).enumerated() where !conflicts(r, slotsByType[t]![k]) {
+                slotsByType[t]![k].append(r); slotOfClass[r] = -(id + 1); placed = true; break
+            }
+            if !placed {
+                let id = newSlotCount; newSlotCount += 1
+                newSlotType[id] = t
+                newSlotIDs[t, default: []].append(id)
+                slotsByType[t, default: []].append([r])
+                slotOfClass[r] = -(id + 1)
+            }
+        }
+        // Number new slots: types by total uses, busiest slot first within a type.
+        var slotUses = [Int](repeating: 0, count: newSlotCount)
+        for v in all { if let s = slotOfClass[find(v)], s < 0 { slotUses[-s - 1] += uses[v] } }
+        var typeOrder = Array(newSlotIDs.keys)
+        func total(_ t: ValType) -> Int { newSlotIDs[t]!.reduce(0) { $0 + slotUses[$1] } }
+        typeOrder.sort { total($0) != total($1) ? total($0) > total($1) : newSlotIDs[$0]![0] < newSlotIDs[$1]![0] }
+        var indexOfSlot = [Int](repeating: 0, count: newSlotCount)
+        var next = entryParams.count
         for t in typeOrder {
-            let vs = groups[t]!.sorted { uses[$0] > uses[$1] }
-            for v in vs { local[v] = next; next += 1 }
-            localGroups.append(LocalGroup(count: UInt32(vs.count), type: t))
+            let ids = newSlotIDs[t]!.sorted { slotUses[$0] != slotUses[$1] ? slotUses[$0] > slotUses[$1] : $0 < $1 }
+            for id in ids { indexOfSlot[id] = next; next += 1 }
+            localGroups.append(LocalGroup(count: UInt32(ids.count), type: t))
+        }
+        for v in all {
+            let s = slotOfClass[find(v)]!
+            local[v] = s >= 0 ? s : indexOfSlot[-s - 1]
+        }
+    }
+
+    /// Interference from final live-in sets: each definition interferes with what is live after it.
+    func recordInterference(_ entry: Block, liveIn: SecondaryMap<Block, Set<Value>>, interfere: (Value, Value) -> Void, copyPairs: inout [(Value, Value)]) {
+        for b in dom.reversePostorder {
+            let insts = f.layout.insts(b)
+            guard let term = insts.last else { continue }
+            var live = Set<Value>()
+            let d = f.dfg[term]
+            var edges: [ValueList] = []
+            switch d.opcode.format {
+            case .jump: edges = [ValueList(handle: d.a)]
+            case .branch: edges = f.dfg.blockCalls(term)
+            case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
+            default: break
+            }
+            for e in edges {
+                let s = f.dfg.blockCallTarget(e)
+                var l = liveIn[s]
+                let params = f.dfg.params(s), args = f.dfg.blockCallArgs(e)
+                // Parameters are written together at the edge, after all arguments are read.
+                for p in params where needsLocal(p) { for q in l { interfere(p, q) } }
+                for (p, a) in zip(params, args) where needsLocal(p) {
+                    l.remove(p)
+                    if needsLocal(a) { l.insert(a); copyPairs.append((p, a)) }
+                }
+                live.formUnion(l)
+            }
+            var reads: [Value] = []
+            localReads(term, into: &reads)
+            live.formUnion(reads)
+            for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
+                let results = f.dfg.results(of: i).filter(needsLocal)
+                for r in results { live.remove(r) }
+                for r in results {
+                    for q in live { interfere(r, q) }
+                    for r2 in results { interfere(r, r2) }
+                }
+                reads.removeAll(keepingCapacity: true)
+                localReads(i, into: &reads)
+                live.formUnion(reads)
+            }
+            // Entry parameters are all defined at function entry.
+            if b == entry {
+                let ps = f.dfg.params(b)
+                for p in ps { for q in live { interfere(p, q) }; for p2 in ps { interfere(p, p2) } }
+            }
         }
     }
 
@@ -418,6 +591,17 @@ private struct LowerState {
     /// Drops branches to the position right after them, a final `return`, and adds `unreachable`
     /// where the end of the function is reachable only in the validator's eyes.
     mutating func finish() {
+        // local.set x; local.get x -> local.tee x
+        var merged: [Instruction] = []
+        merged.reserveCapacity(out.count)
+        for inst in out {
+            if inst.opcode == .localGet, let last = merged.last, last.opcode == .localSet, last.index == inst.index {
+                merged[merged.count - 1] = Instruction(.localTee, last.immediate)
+            } else {
+                merged.append(inst)
+            }
+        }
+        out = merged
         var kinds: [LatheWasm.Opcode] = []
         var remove = Set<Int>()
         for (p, inst) in out.enumerated() {
