@@ -12,6 +12,9 @@ public enum WasmRoundTrip {
         public var failures: [String] = []
         public var inputCodeBytes = 0
         public var outputCodeBytes = 0
+        /// Body bytes (locals and code) of the lifted functions only, before and after.
+        public var liftedInputBytes = 0
+        public var liftedOutputBytes = 0
         public var keptCount: Int { kept.values.reduce(0, +) }
         public init() {}
         public mutating func add(_ o: Stats) {
@@ -20,7 +23,17 @@ public enum WasmRoundTrip {
             failures += o.failures
             inputCodeBytes += o.inputCodeBytes
             outputCodeBytes += o.outputCodeBytes
+            liftedInputBytes += o.liftedInputBytes
+            liftedOutputBytes += o.liftedOutputBytes
         }
+    }
+
+    /// Encoded size of a body without its size prefix: local declarations plus code.
+    public static func bodySize(_ body: FunctionBody) -> Int {
+        func leb(_ v: UInt64) -> Int { var n = 1, x = v >> 7; while x != 0 { n += 1; x >>= 7 }; return n }
+        var n = leb(UInt64(body.locals.count))
+        for g in body.locals { n += leb(UInt64(g.count)) + (g.type.isNumeric ? 1 : 2) }
+        return n + body.code.count
     }
 
     /// Round-trips every defined function; functions that cannot be lifted keep their bytes.
@@ -30,11 +43,11 @@ public enum WasmRoundTrip {
         let lifter = WasmLifter(module: module)
         for i in module.bodies.indices {
             let body = module.bodies[i]
-            stats.inputCodeBytes += body.code.count
+            stats.inputCodeBytes += bodySize(body)
             let lifted: LiftedFunction
             do { lifted = try lifter.lift(definedFunction: i) } catch {
                 stats.kept[error.reason, default: 0] += 1
-                stats.outputCodeBytes += body.code.count
+                stats.outputCodeBytes += bodySize(body)
                 continue
             }
             if verify {
@@ -42,7 +55,7 @@ public enum WasmRoundTrip {
                 if !report.isValid {
                     stats.failures.append("function \(module.importedFunctionCount + i): verifier: \(report.errors.first.map { "\($0)" } ?? "")")
                     stats.kept["bug: verifier", default: 0] += 1
-                    stats.outputCodeBytes += body.code.count
+                    stats.outputCodeBytes += bodySize(body)
                     continue
                 }
             }
@@ -50,11 +63,13 @@ public enum WasmRoundTrip {
                 let lowered = try WasmLowerer.lower(lifted)
                 out.bodies[i] = lowered
                 stats.lifted += 1
-                stats.outputCodeBytes += lowered.code.count
+                stats.outputCodeBytes += bodySize(lowered)
+                stats.liftedInputBytes += bodySize(body)
+                stats.liftedOutputBytes += bodySize(lowered)
             } catch {
                 stats.failures.append("function \(module.importedFunctionCount + i): \(error)")
                 stats.kept["bug: lower", default: 0] += 1
-                stats.outputCodeBytes += body.code.count
+                stats.outputCodeBytes += bodySize(body)
             }
         }
         return (out, stats)

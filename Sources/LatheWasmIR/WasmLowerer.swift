@@ -66,6 +66,16 @@ private struct LowerState {
         }
     }
 
+    func isZeroConst(_ i: Inst) -> Bool {
+        let d = f.dfg[i]
+        switch d.opcode {
+        case .iconst, .fconst: return d.imm64 == 0
+        case .refNull: return true
+        case .vconst: return f.dfg.constants[ConstRef(index: Int(d.a))].allSatisfy { $0 == 0 }
+        default: return false
+        }
+    }
+
     func defInst(_ v: Value) -> Inst? {
         if case .result(let i, _) = f.dfg.definition(of: v) { return i }
         return nil
@@ -421,7 +431,17 @@ private struct LowerState {
         return out
     }
 
-    mutating func emitCopies(_ cs: [(Value, Value)]) throws(LowerError) {
+    mutating func emitCopies(_ all: [(Value, Value)], fromEntry: Bool = false) throws(LowerError) {
+        var cs = all
+        if fromEntry {
+            // Locals start at zero: on the way out of the entry block, a zero into a local not written yet is a no-op.
+            let params = f.dfg.params(f.entryBlock!).count
+            cs.removeAll { p, a in
+                guard local[p] >= params, let d = defInst(a), isZeroConst(d) else { return false }
+                let idx = UInt32(local[p])
+                return !out.contains { ($0.opcode == .localSet || $0.opcode == .localTee) && $0.index == idx }
+            }
+        }
         for (_, a) in cs { try emitValue(a) }
         for (p, _) in cs.reversed() { out.append(Instruction(.localSet, .index(UInt32(local[p])))) }
     }
@@ -431,7 +451,7 @@ private struct LowerState {
         switch d.opcode {
         case .jump:
             let call = ValueList(handle: d.a)
-            try emitCopies(copies(call))
+            try emitCopies(copies(call), fromEntry: x == f.entryBlock)
             try doBranch(x, f.dfg.blockCallTarget(call))
         case .brif:
             let calls = f.dfg.blockCalls(term)
@@ -442,7 +462,7 @@ private struct LowerState {
             if f.dfg.type(of: cond) == .i64 { out.append(Instruction(.i64Eqz)); out.append(Instruction(.i32Eqz)) }
             if tc.isEmpty, let l = try branchLabel(x, t) {
                 out.append(Instruction(.brIf, .index(l)))
-                try emitCopies(ec)
+                try emitCopies(ec, fromEntry: x == f.entryBlock)
                 try doBranch(x, e)
             } else if ec.isEmpty, let l = try branchLabel(x, e) {
                 out.append(Instruction(.i32Eqz))
@@ -450,15 +470,15 @@ private struct LowerState {
                 try emitCopies(tc)
                 try doBranch(x, t)
             } else {
+                // The then arm always ends in a branch, return or trap, so the else arm can follow the `end`.
                 out.append(Instruction(.if, .blockType(.empty)))
                 ctx.append(.ifThenElse)
                 try emitCopies(tc)
                 try doBranch(x, t)
-                out.append(Instruction(.else))
-                try emitCopies(ec)
-                try doBranch(x, e)
                 ctx.removeLast()
                 out.append(Instruction(.end))
+                try emitCopies(ec, fromEntry: x == f.entryBlock)
+                try doBranch(x, e)
             }
         case .brTable:
             let calls = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
@@ -610,14 +630,10 @@ private struct LowerState {
             case .end: kinds.removeLast()
             case .br:
                 let k = Int(inst.index!)
-                if k == 0, p + 1 < out.count, out[p + 1].opcode == .else, kinds.last == .if {
-                    remove.insert(p)
-                    break
-                }
                 var ok = k < kinds.count
                 for j in 0...k where ok {
                     let q = p + 1 + j
-                    ok = q < out.count && out[q].opcode == .end && kinds[kinds.count - 1 - j] != .loop
+                    ok = q < out.count && out[q].opcode == .end && kinds[kinds.count - 1 - j] == .block
                 }
                 if ok { remove.insert(p) }
             default: break

@@ -107,4 +107,22 @@ final class LiftTests: XCTestCase {
         XCTAssertEqual(ops, [.localGet, .localGet, .i32Add, .i32Const, .i32Mul, .end])
         XCTAssertTrue(body.locals.isEmpty)
     }
+
+    func testLoopVariablesShareLocalsWithTheirUpdates() throws {
+        // The loop-carried values coalesce with their block parameters: no copies, no extra locals.
+        let wat = """
+        (module (func (param i32) (result i32) (local i32)
+          (block (loop
+            (br_if 1 (i32.eqz (local.get 0)))
+            (local.set 1 (i32.add (local.get 1) (local.get 0)))
+            (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+            (br 0)))
+          (local.get 1)))
+        """
+        let original = try module(wat).bodies[0]
+        let body = try WasmLowerer.lower(try lift(wat))
+        let code = try body.instructions()
+        XCTAssertEqual(body.localCount, 1, "\(code)")
+        XCTAssertLessThanOrEqual(WasmRoundTrip.bodySize(body), WasmRoundTrip.bodySize(original), "\(code)")
+    }
 }

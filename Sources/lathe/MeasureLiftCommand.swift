@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import LatheIR
+import LatheWasm
+import LatheWasmIR
+
+/// `lathe measure lift FILE`: MB of code per second for lift, verify and lower on one core.
+struct MeasureLiftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lift",
+        abstract: "Lift and lower throughput on one core (build with -c release for real figures)."
+    )
+
+    @Argument(help: "A .wasm module.") var file: String
+    @Option(help: "Runs per step; the median is reported.") var runs = 3
+
+    func run() throws {
+        do {
+            let module = try ModuleReader.read(try readFile(file))
+            let lifter = WasmLifter(module: module)
+            var lifted: [LiftedFunction] = []
+            var liftedBytes = 0, kept: [String: Int] = [:]
+            for i in module.bodies.indices {
+                do {
+                    lifted.append(try lifter.lift(definedFunction: i))
+                    liftedBytes += WasmRoundTrip.bodySize(module.bodies[i])
+                } catch { kept[error.reason, default: 0] += 1 }
+            }
+            let mb = Double(liftedBytes) / 1_000_000
+            let lift = try median(runs) {
+                for i in module.bodies.indices { _ = try? lifter.lift(definedFunction: i) }
+            }
+            var invalid = 0
+            let verify = try median(runs) { invalid = lifted.count { !$0.function.verify().isValid } }
+            var outBytes = 0
+            let lower = try median(runs) {
+                outBytes = 0
+                for l in lifted { outBytes += WasmRoundTrip.bodySize(try WasmLowerer.lower(l)) }
+            }
+            print("file      \(file)  \(module.bodies.count) function bodies, \(lifted.count) lifted (\(String(format: "%.2f", mb)) MB of code), kept \(kept.sorted { $0.value > $1.value }.prefix(5))")
+            row("lift", lift, mb)
+            row("verify", verify, mb)
+            row("lower", lower, mb)
+            row("lift + lower", lift + lower, mb)
+            print(String(format: "size      lowered / input = %.3f (%d -> %d bytes)", Double(outBytes) / Double(max(1, liftedBytes)), liftedBytes, outBytes))
+            if invalid > 0 { print("verifier  \(invalid) lifted functions do not verify") }
+        } catch {
+            throw ExitCode(report(error))
+        }
+    }
+
+    func row(_ name: String, _ seconds: Double, _ mb: Double) {
+        print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%9.2f ms  %8.2f MB/s", seconds * 1000, mb / seconds))")
+    }
+}
