@@ -4,7 +4,7 @@ import LatheWasm
 import LatheWasmIR
 import XCTest
 
-/// Every valid module of the spec suite: round trip every function, re-read the result, lift it again.
+/// Every valid module of the spec suite: round trip every function, validate and re-read the result, lift it again.
 final class SpecRoundTripTests: XCTestCase {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -17,7 +17,7 @@ final class SpecRoundTripTests: XCTestCase {
         var failures: [String] = []
         for file in files {
             for c in SpecSuite.cases(in: file, relativeTo: dir).cases where c.expectation == .valid {
-                guard let m = try? ModuleReader.read(c.bytes) else { unreadable += 1; continue }
+                guard let m = try? ModuleReader.read(c.bytes), (try? ModuleValidator.validate(m)) != nil else { unreadable += 1; continue }
                 modules += 1
                 let (out, stats) = WasmRoundTrip.run(m)
                 total.add(stats)
@@ -25,13 +25,14 @@ final class SpecRoundTripTests: XCTestCase {
                 let bytes = ModuleWriter.write(out)
                 do {
                     let again = try ModuleReader.read(bytes)
+                    try ModuleValidator.validate(again)
                     for body in again.bodies { _ = try body.instructions() }
                     // The round-tripped module lifts, verifies and lowers again.
                     let (_, second) = WasmRoundTrip.run(again)
                     failures += second.failures.map { "\(c.file):\(c.line): second round: \($0)" }
                     if second.lifted != stats.lifted { failures.append("\(c.file):\(c.line): second round lifted \(second.lifted), first \(stats.lifted)") }
                 } catch {
-                    failures.append("\(c.file):\(c.line): round-tripped module does not re-read: \(error)")
+                    failures.append("\(c.file):\(c.line): round-tripped module does not re-read or validate: \(error)")
                 }
             }
         }
