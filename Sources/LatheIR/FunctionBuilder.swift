@@ -47,6 +47,11 @@ public struct FunctionBuilder {
         function = Function(name: name, signature: signature)
     }
 
+    /// A builder that appends new blocks and instructions to an existing function (no variables).
+    init(editing function: Function) {
+        self.function = function
+    }
+
     public var dfg: DataFlowGraph { function.dfg }
 
     // MARK: declarations

@@ -5,7 +5,9 @@ import LatheWasm
 /// Why an IR function could not be lowered to wasm.
 public struct LowerError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Set for a retreating edge to a block that does not dominate its source.
+    public var isIrreducible = false
+    public init(_ message: String, irreducible: Bool = false) { self.message = message; self.isIrreducible = irreducible }
     public var description: String { "cannot lower: \(message)" }
 }
 
@@ -15,7 +17,8 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// a loop around each loop header, a block ending just before each merge node (a block with two or
 /// more forward edges, or a `br_table` target), `if`/`else` for two-way branches that are not
 /// simply a branch to a label (those become `br_if`), and targets with one forward edge placed
-/// inline. Irreducible control flow is rejected (wasm input never produces it).
+/// inline. Irreducible control flow (never lifted from wasm, but other producers make it) is first
+/// made reducible by `Function.makeReducible()`.
 ///
 /// Values: function parameters keep their locals; every other value gets a local, except
 /// constants (rematerialized at each use) and values used once by an instruction that follows
@@ -25,7 +28,17 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 public struct WasmLowerer {
     public static func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
         var l = LowerState(lifted)
-        return try l.run()
+        do {
+            return try l.run()
+        } catch let error where error.isIrreducible {
+            // Rare (wasm input is always reducible): route multi-entry cycles through dispatch blocks first.
+            var reducible = lifted
+            guard reducible.function.makeReducible() != nil else {
+                throw LowerError("irreducible control flow into a block with a non-nullable reference parameter")
+            }
+            var again = LowerState(reducible)
+            return try again.run()
+        }
     }
 }
 
@@ -107,7 +120,7 @@ private struct LowerState {
             let isTable = f.dfg[term].opcode == .brTable
             for s in cfg.successors[b] {
                 if rpo[s] <= rpo[b] {
-                    guard dom.dominates(s, b) else { throw LowerError("irreducible control flow (edge \(b) -> \(s))") }
+                    guard dom.dominates(s, b) else { throw LowerError("irreducible control flow (edge \(b) -> \(s))", irreducible: true) }
                     isLoopHeader.insert(s)
                 } else {
                     forwardIn[s] += 1

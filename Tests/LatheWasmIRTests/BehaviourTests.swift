@@ -8,7 +8,8 @@ import WasmParser
 import XCTest
 
 /// Runs spec scripts on WasmKit twice, on the original modules and on the round-tripped ones, and
-/// compares every `assert_return` / `assert_trap` invocation: same results bit for bit, or the same trap.
+/// compares every `assert_return` / `assert_trap` invocation (same results bit for bit, or the same trap) and
+/// every `assert_exhaustion` (both exhaust the stack).
 final class BehaviourTests: XCTestCase {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -137,8 +138,15 @@ final class BehaviourTests: XCTestCase {
                 if a.hasPrefix("unsupported") || a.hasPrefix("no ") { c.skipped += 1; c.skips[a, default: 0] += 1 }
                 else if a == b { c.passed += 1 }
                 else { c.failed += 1; c.failures.append("\(name):\(line): \(call.name): original \(a), round trip \(b)") }
-            case .assertExhaustion:
-                c.skipped += 1; c.skips["assert_exhaustion", default: 0] += 1
+            case .assertExhaustion(let call, _):
+                guard moduleOK || call.module != nil else {
+                    c.skipped += 1; c.skips["module not instantiated (\(name))", default: 0] += 1
+                    continue
+                }
+                // Both must exhaust the call stack; the depth at which they do may differ.
+                let a = orig.invoke(call), b = rt.invoke(call)
+                if a.hasPrefix("trap") && b.hasPrefix("trap") { c.passed += 1 }
+                else { c.failed += 1; c.failures.append("\(name):\(line): \(call.name): expected exhaustion, original \(a), round trip \(b)") }
             default: break
             }
         }
