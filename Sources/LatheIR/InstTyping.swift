@@ -56,6 +56,7 @@ extension Function {
     /// Operand expectations and result types of `data` given its controlling type `ctrl`.
     ///
     /// Branch operands are expected to match the destination blocks' parameters.
+    @inline(__always)
     public func typing(of data: InstructionData, ctrl: IRType?) throws(TypingError) -> InstTyping {
         let op = data.opcode
         let info = op.info

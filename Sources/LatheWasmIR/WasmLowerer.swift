@@ -624,38 +624,54 @@ private struct LowerState {
     /// Drops branches to the position right after them, a final `return`, and adds `unreachable`
     /// where the end of the function is reachable only in the validator's eyes.
     mutating func finish() {
-        // local.set x; local.get x -> local.tee x
-        var merged: [Instruction] = []
-        merged.reserveCapacity(out.count)
-        for inst in out {
-            if inst.opcode == .localGet, let last = merged.last, last.opcode == .localSet, last.index == inst.index {
-                merged[merged.count - 1] = Instruction(.localTee, last.immediate)
-            } else {
-                merged.append(inst)
-            }
-        }
-        out = merged
-        var kinds: [LatheWasm.Opcode] = []
-        var remove = Set<Int>()
-        for (p, inst) in out.enumerated() {
-            switch inst.opcode {
-            case .block, .loop, .if: kinds.append(inst.opcode)
-            case .end: kinds.removeLast()
-            case .br:
-                let k = Int(inst.index!)
-                var ok = k < kinds.count
-                for j in 0...k where ok {
-                    let q = p + 1 + j
-                    ok = q < out.count && out[q].opcode == .end && kinds[kinds.count - 1 - j] == .block
-                }
-                if ok { remove.insert(p) }
-            default: break
-            }
-        }
-        if !remove.isEmpty { out = out.enumerated().filter { !remove.contains($0.offset) }.map(\.element) }
+        out = Self.mergingTees(out)
+        out = Self.droppingFallthroughBranches(out)
         if out.last?.opcode == .return, depthAtEnd() == 0 { out.removeLast() }
         else if out.last?.opcode == .end, !f.signature.results.isEmpty { out.append(Instruction(.unreachable)) }
         out.append(Instruction(.end))
+    }
+
+    /// `local.set x; local.get x` becomes `local.tee x`.
+    static func mergingTees(_ code: [Instruction]) -> [Instruction] {
+        var merged: [Instruction] = []
+        merged.reserveCapacity(code.count)
+        var previousSet: UInt32? = nil
+        for inst in code {
+            if inst.opcode == .localGet, let x = previousSet, inst.index == x {
+                merged[merged.count - 1] = Instruction(.localTee, .index(x))
+                previousSet = nil
+                continue
+            }
+            merged.append(inst)
+            previousSet = inst.opcode == .localSet ? inst.index : nil
+        }
+        return merged
+    }
+
+    /// Removes each `br k` that is followed by the `end`s of the k+1 innermost constructs, all blocks.
+    static func droppingFallthroughBranches(_ code: [Instruction]) -> [Instruction] {
+        var kinds: [LatheWasm.Opcode] = []
+        var keep = [Bool](repeating: true, count: code.count)
+        var removed = 0
+        for p in code.indices {
+            let op = code[p].opcode
+            if op == .block || op == .loop || op == .if { kinds.append(op); continue }
+            if op == .end { kinds.removeLast(); continue }
+            guard op == .br, let depth = code[p].index, Int(depth) < kinds.count else { continue }
+            var fallsThrough = true
+            var j = 0
+            while fallsThrough && j <= Int(depth) {
+                let q = p + 1 + j
+                fallsThrough = q < code.count && code[q].opcode == .end && kinds[kinds.count - 1 - j] == .block
+                j += 1
+            }
+            if fallsThrough { keep[p] = false; removed += 1 }
+        }
+        if removed == 0 { return code }
+        var result: [Instruction] = []
+        result.reserveCapacity(code.count - removed)
+        for p in code.indices where keep[p] { result.append(code[p]) }
+        return result
     }
 
     func depthAtEnd() -> Int {
