@@ -614,9 +614,12 @@ private struct LowerState {
         // local.set x; local.get x -> local.tee x
         var merged: [Instruction] = []
         merged.reserveCapacity(out.count)
+        // Indexing instead of `merged.last` binding: the release compiler (6.3.1) crashes on the latter.
         for inst in out {
-            if inst.opcode == .localGet, let last = merged.last, last.opcode == .localSet, last.index == inst.index {
-                merged[merged.count - 1] = Instruction(.localTee, last.immediate)
+            let lastAt = merged.count - 1
+            if inst.opcode == .localGet, lastAt >= 0, merged[lastAt].opcode == .localSet,
+               let x = inst.index, merged[lastAt].index == x {
+                merged[lastAt].opcode = .localTee
             } else {
                 merged.append(inst)
             }
