@@ -148,6 +148,8 @@ public struct ElementSegment: Sendable, Hashable {
         }
     }
     public var mode: Mode
+    /// The element type; `(ref func)` for segments of function indices as read (any type given
+    /// with `.functions` items is written and validated as that).
     public var type: RefType
     public var items: Items
     /// The encoding form (0–7) it was read with; the writer keeps it when it still fits.

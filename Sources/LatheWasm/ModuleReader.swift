@@ -257,7 +257,8 @@ public struct ModuleReader {
         var funcs: [UInt32] = []
         funcs.reserveCapacity(n)
         for _ in 0..<n { funcs.append(try s.readU32()) }
-        return ElementSegment(mode: mode, type: type, items: .functions(funcs), flags: flags)
+        // Function indices are never null: elemkind 0x00 means (ref func) (Wasm 3.0).
+        return ElementSegment(mode: mode, type: .nonNullFuncref, items: .functions(funcs), flags: flags)
     }
 
     func readDataSegment(_ s: inout ByteReader) throws(WasmError) -> DataSegment {

@@ -177,7 +177,12 @@ public enum ModuleWriter {
         switch e.mode {
         case .passive: shortest = 1
         case .declarative: shortest = 3
-        case .active(let table, _): shortest = (table == 0 && e.type == .funcref) ? 0 : 2
+        case .active(let table, _):
+            if case .functions = e.items {
+                shortest = table == 0 ? 0 : 2
+            } else {
+                shortest = (table == 0 && e.type == .funcref) ? 0 : 2
+            }
         }
         if case .expressions = e.items { shortest |= 4 }
         guard let original = e.flags, original & 5 == shortest & 5 else { return shortest }
