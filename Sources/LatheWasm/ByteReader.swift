@@ -115,10 +115,64 @@ public struct ByteReader {
         if (last == 0 && previous & 0x40 == 0) || (last == 0x7F && previous & 0x40 != 0) { sawNonCanonicalInteger = true }
     }
 
-    public mutating func readU32() throws(WasmError) -> UInt32 { UInt32(try readUnsigned(bits: 32)) }
-    public mutating func readU64() throws(WasmError) -> UInt64 { try readUnsigned(bits: 64) }
-    public mutating func readS32() throws(WasmError) -> Int32 { Int32(try readSigned(bits: 32)) }
-    public mutating func readS64() throws(WasmError) -> Int64 { try readSigned(bits: 64) }
+    // The one-byte encodings (most integers in code) are decoded inline; longer ones out of line
+    // (keeping the inlined part small enough to be inlined into the validator's loop).
+
+    @inline(__always)
+    public mutating func readU32() throws(WasmError) -> UInt32 {
+        if position < limit {
+            let b = bytes[position]
+            if b < 0x80 {
+                position += 1
+                return UInt32(b)
+            }
+        }
+        return try readU32Long()
+    }
+
+    @inline(never) mutating func readU32Long() throws(WasmError) -> UInt32 { UInt32(try readUnsigned(bits: 32)) }
+
+    @inline(__always)
+    public mutating func readU64() throws(WasmError) -> UInt64 {
+        if position < limit {
+            let b = bytes[position]
+            if b < 0x80 {
+                position += 1
+                return UInt64(b)
+            }
+        }
+        return try readU64Long()
+    }
+
+    @inline(never) mutating func readU64Long() throws(WasmError) -> UInt64 { try readUnsigned(bits: 64) }
+
+    @inline(__always)
+    public mutating func readS32() throws(WasmError) -> Int32 {
+        if position < limit {
+            let b = bytes[position]
+            if b < 0x80 {
+                position += 1
+                return Int32(Int8(bitPattern: b << 1) >> 1)  // sign-extend 7 bits
+            }
+        }
+        return try readS32Long()
+    }
+
+    @inline(never) mutating func readS32Long() throws(WasmError) -> Int32 { Int32(try readSigned(bits: 32)) }
+
+    @inline(__always)
+    public mutating func readS64() throws(WasmError) -> Int64 {
+        if position < limit {
+            let b = bytes[position]
+            if b < 0x80 {
+                position += 1
+                return Int64(Int8(bitPattern: b << 1) >> 1)
+            }
+        }
+        return try readS64Long()
+    }
+
+    @inline(never) mutating func readS64Long() throws(WasmError) -> Int64 { try readSigned(bits: 64) }
 
     public mutating func readFixed32() throws(WasmError) -> UInt32 {
         let s = try readBytes(4)

@@ -49,17 +49,27 @@ public struct ByteWriter {
     }
 
     public mutating func name(_ s: String) {
-        let utf8 = Array(s.utf8)
-        u32(utf8.count)
-        bytes.append(contentsOf: utf8)
+        u32(s.utf8.count)
+        bytes.append(contentsOf: s.utf8)
     }
 
     /// Writes a length-prefixed payload produced by `body`.
+    ///
+    /// The payload is written in place and its length inserted before it afterwards (one move of
+    /// the payload, no second buffer).
     public mutating func sized(_ body: (inout ByteWriter) -> Void) {
-        var inner = ByteWriter()
-        body(&inner)
-        u32(inner.bytes.count)
-        bytes.append(contentsOf: inner.bytes)
+        let start = bytes.count
+        body(&self)
+        let length = UInt64(bytes.count - start)
+        var prefix: [UInt8] = []
+        var v = length
+        repeat {
+            var b = UInt8(v & 0x7F)
+            v >>= 7
+            if v != 0 { b |= 0x80 }
+            prefix.append(b)
+        } while v != 0
+        bytes.insert(contentsOf: prefix, at: start)
     }
 
     // MARK: types

@@ -148,6 +148,8 @@ public struct ElementSegment: Sendable, Hashable {
         }
     }
     public var mode: Mode
+    /// The element type; `(ref func)` for segments of function indices as read (any type given
+    /// with `.functions` items is written and validated as that).
     public var type: RefType
     public var items: Items
     /// The encoding form (0–7) it was read with; the writer keeps it when it still fits.
@@ -240,6 +242,34 @@ public struct CustomSection: Sendable, Hashable {
     }
 }
 
+/// Where the sections and entries of a module were in the file it was read from.
+///
+/// Empty for a module built in code. Index `i` of each list is the offset of entry `i` of that
+/// section (imports, defined functions, tables, ...), so validation errors name real offsets.
+/// Code that inserts or removes entries should reset it: stale offsets only mislead.
+public struct SourceOffsets: Sendable {
+    /// Offset of each known section's id byte.
+    public var sections: [SectionID: Int] = [:]
+    public var recGroups: [Int] = []
+    public var imports: [Int] = []
+    public var functions: [Int] = []
+    public var tables: [Int] = []
+    public var memories: [Int] = []
+    public var tags: [Int] = []
+    public var globals: [Int] = []
+    public var exports: [Int] = []
+    public var elements: [Int] = []
+    public var data: [Int] = []
+
+    public init() {}
+
+    /// The offset of entry `index` in `list`, else that of `section`, else 0.
+    public func offset(_ list: KeyPath<SourceOffsets, [Int]>, _ index: Int, section: SectionID) -> Int {
+        let entries = self[keyPath: list]
+        return index < entries.count ? entries[index] : sections[section] ?? 0
+    }
+}
+
 /// A WebAssembly module (Wasm 3.0).
 public struct Module: Sendable {
     public var recGroups: [RecGroup] = []
@@ -261,6 +291,8 @@ public struct Module: Sendable {
     public var presentSections: Set<SectionID> = []
     /// The input used longer LEB128 encodings than needed somewhere, so it cannot be written back identically.
     public var hasNonCanonicalIntegers = false
+    /// Where things were in the input file (empty for a module built in code).
+    public var offsets = SourceOffsets()
 
     public init() {}
 

@@ -53,6 +53,7 @@ public struct ModuleReader {
                 }
                 lastSection = id
                 module.presentSections.insert(id)
+                module.offsets.sections[id] = idAt
             }
             var section = r
             section.limit = end
@@ -85,36 +86,61 @@ public struct ModuleReader {
         case .type:
             let n = try s.readCount("recursion group")
             module.recGroups.reserveCapacity(n)
-            for _ in 0..<n { module.recGroups.append(try s.readRecGroup()) }
+            module.offsets.recGroups.reserveCapacity(n)
+            for _ in 0..<n {
+                module.offsets.recGroups.append(s.position)
+                module.recGroups.append(try s.readRecGroup())
+            }
         case .import:
             let n = try s.readCount("import", minElementSize: 3)
             module.imports.reserveCapacity(n)
-            for _ in 0..<n { module.imports.append(try readImport(&s)) }
+            module.offsets.imports.reserveCapacity(n)
+            for _ in 0..<n {
+                module.offsets.imports.append(s.position)
+                module.imports.append(try readImport(&s))
+            }
         case .function:
             let n = try s.readCount("function")
             module.functions.reserveCapacity(n)
-            for _ in 0..<n { module.functions.append(try s.readU32()) }
+            module.offsets.functions.reserveCapacity(n)
+            for _ in 0..<n {
+                module.offsets.functions.append(s.position)
+                module.functions.append(try s.readU32())
+            }
             functionCount = n
         case .table:
             let n = try s.readCount("table", minElementSize: 2)
-            for _ in 0..<n { module.tables.append(try readTable(&s)) }
+            for _ in 0..<n {
+                module.offsets.tables.append(s.position)
+                module.tables.append(try readTable(&s))
+            }
         case .memory:
             let n = try s.readCount("memory", minElementSize: 2)
-            for _ in 0..<n { module.memories.append(MemoryType(limits: try s.readLimits(allowShared: true))) }
+            for _ in 0..<n {
+                module.offsets.memories.append(s.position)
+                module.memories.append(MemoryType(limits: try s.readLimits(allowShared: true)))
+            }
         case .tag:
             let n = try s.readCount("tag", minElementSize: 2)
-            for _ in 0..<n { module.tags.append(try readTagType(&s)) }
+            for _ in 0..<n {
+                module.offsets.tags.append(s.position)
+                module.tags.append(try readTagType(&s))
+            }
         case .global:
             let n = try s.readCount("global", minElementSize: 3)
             module.globals.reserveCapacity(n)
+            module.offsets.globals.reserveCapacity(n)
             for _ in 0..<n {
+                module.offsets.globals.append(s.position)
                 let type = try s.readGlobalType()
                 module.globals.append(Global(type: type, initializer: try readConstExpr(&s)))
             }
         case .export:
             let n = try s.readCount("export", minElementSize: 3)
             module.exports.reserveCapacity(n)
+            module.offsets.exports.reserveCapacity(n)
             for _ in 0..<n {
+                module.offsets.exports.append(s.position)
                 let name = try s.readName()
                 let kindAt = s.position
                 let k = try s.readByte()
@@ -126,7 +152,11 @@ public struct ModuleReader {
         case .element:
             let n = try s.readCount("element segment", minElementSize: 2)
             module.elements.reserveCapacity(n)
-            for _ in 0..<n { module.elements.append(try readElementSegment(&s)) }
+            module.offsets.elements.reserveCapacity(n)
+            for _ in 0..<n {
+                module.offsets.elements.append(s.position)
+                module.elements.append(try readElementSegment(&s))
+            }
         case .dataCount:
             module.dataCount = try s.readU32()
         case .code:
@@ -141,7 +171,11 @@ public struct ModuleReader {
         case .data:
             let n = try s.readCount("data segment", minElementSize: 2)
             module.data.reserveCapacity(n)
-            for _ in 0..<n { module.data.append(try readDataSegment(&s)) }
+            module.offsets.data.reserveCapacity(n)
+            for _ in 0..<n {
+                module.offsets.data.append(s.position)
+                module.data.append(try readDataSegment(&s))
+            }
         }
     }
 
@@ -223,7 +257,8 @@ public struct ModuleReader {
         var funcs: [UInt32] = []
         funcs.reserveCapacity(n)
         for _ in 0..<n { funcs.append(try s.readU32()) }
-        return ElementSegment(mode: mode, type: type, items: .functions(funcs), flags: flags)
+        // Function indices are never null: elemkind 0x00 means (ref func) (Wasm 3.0).
+        return ElementSegment(mode: mode, type: .nonNullFuncref, items: .functions(funcs), flags: flags)
     }
 
     func readDataSegment(_ s: inout ByteReader) throws(WasmError) -> DataSegment {

@@ -6,11 +6,16 @@
 public enum ModuleWriter {
     public static func write(_ m: Module) -> [UInt8] {
         var w = ByteWriter()
+        // The bulk of a module is bodies, data and custom payloads; reserving for them up front
+        // keeps the output from being copied as it grows.
+        var estimate = 1024 + m.bodies.reduce(0) { $0 + $1.code.count + 8 }
+        estimate += m.data.reduce(0) { $0 + $1.bytes.count + 8 }
+        estimate += m.customSections.reduce(0) { $0 + $1.payload.count + $1.name.utf8.count + 12 }
+        w.bytes.reserveCapacity(estimate)
         w.append(contentsOf: [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00])
         writeCustomSections(m, after: nil, &w)
         let order: [SectionID] = [.type, .import, .function, .table, .memory, .tag, .global, .export, .start,
                                   .element, .dataCount, .code, .data]
-        w.bytes.reserveCapacity(m.bodies.reduce(1024) { $0 + $1.code.count + 8 } + m.data.reduce(0) { $0 + $1.bytes.count + 8 })
         for id in order {
             if id == .code && shouldWrite(id, m) {
                 writeCodeSection(m, &w)
@@ -44,35 +49,42 @@ public enum ModuleWriter {
     }
 
     /// The code section, written in one pass: sizes are computed first so bodies are copied once.
+    ///
+    /// The local declarations of all bodies are encoded into one buffer first (body `i`'s are
+    /// `prefixes[prefixEnds[i - 1] ..< prefixEnds[i]]`), which gives every body's size.
     static func writeCodeSection(_ m: Module, _ w: inout ByteWriter) {
-        var localPrefixes: [[UInt8]] = []
-        localPrefixes.reserveCapacity(m.bodies.count)
+        var prefixes = ByteWriter()
+        prefixes.bytes.reserveCapacity(m.bodies.count * 4)
+        var prefixEnds: [Int] = []
+        prefixEnds.reserveCapacity(m.bodies.count)
         var contentSize = ByteWriter.unsignedSize(UInt64(m.bodies.count))
         for b in m.bodies {
-            var p = ByteWriter()
-            p.u32(b.locals.count)
-            for l in b.locals { p.u32(l.count); p.valType(l.type) }
-            let size = p.bytes.count + b.code.count
+            let start = prefixes.bytes.count
+            prefixes.u32(b.locals.count)
+            for l in b.locals { prefixes.u32(l.count); prefixes.valType(l.type) }
+            prefixEnds.append(prefixes.bytes.count)
+            let size = prefixes.bytes.count - start + b.code.count
             contentSize += ByteWriter.unsignedSize(UInt64(size)) + size
-            localPrefixes.append(p.bytes)
         }
         w.byte(SectionID.code.rawValue)
         w.u32(contentSize)
         w.u32(m.bodies.count)
-        for (b, prefix) in zip(m.bodies, localPrefixes) {
-            w.u32(prefix.count + b.code.count)
-            w.append(contentsOf: prefix)
+        var start = 0
+        for (b, end) in zip(m.bodies, prefixEnds) {
+            w.u32(end - start + b.code.count)
+            w.append(contentsOf: prefixes.bytes[start..<end])
             w.append(contentsOf: b.code)
+            start = end
         }
     }
 
     static func writeCustomSections(_ m: Module, after: SectionID?, _ w: inout ByteWriter) {
         for c in m.customSections where c.after == after {
             w.byte(0)
-            w.sized { s in
-                s.name(c.name)
-                s.append(contentsOf: c.payload)
-            }
+            let nameLength = c.name.utf8.count
+            w.u32(ByteWriter.unsignedSize(UInt64(nameLength)) + nameLength + c.payload.count)
+            w.name(c.name)
+            w.append(contentsOf: c.payload)
         }
     }
 
@@ -165,7 +177,12 @@ public enum ModuleWriter {
         switch e.mode {
         case .passive: shortest = 1
         case .declarative: shortest = 3
-        case .active(let table, _): shortest = (table == 0 && e.type == .funcref) ? 0 : 2
+        case .active(let table, _):
+            if case .functions = e.items {
+                shortest = table == 0 ? 0 : 2
+            } else {
+                shortest = (table == 0 && e.type == .funcref) ? 0 : 2
+            }
         }
         if case .expressions = e.items { shortest |= 4 }
         guard let original = e.flags, original & 5 == shortest & 5 else { return shortest }

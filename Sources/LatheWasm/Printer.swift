@@ -357,7 +357,7 @@ struct WatPrinter {
             }
             switch seg.items {
             case .functions(let fs):
-                out += seg.type == .funcref ? " func" : " " + refType(seg.type)
+                out += " func"  // function indices: the element kind is always func
                 for f in fs { out += " " + names.functions.reference(f) }
             case .expressions(let es):
                 out += " " + refType(seg.type)

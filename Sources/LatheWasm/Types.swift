@@ -71,6 +71,8 @@ public struct RefType: Sendable, Hashable {
     public static let funcref = RefType(nullable: true, heapType: .abstract(.func))
     public static let externref = RefType(nullable: true, heapType: .abstract(.extern))
     public static let exnref = RefType(nullable: true, heapType: .abstract(.exn))
+    /// `(ref func)`: the type of element segments given as function indices.
+    public static let nonNullFuncref = RefType(nullable: false, heapType: .abstract(.func))
 }
 
 /// A value type.

@@ -18,85 +18,93 @@ public enum ModuleValidator {
         var ctx = ModuleContext()
         ctx.types = try buildTypes(module)
         let types = ctx.types
+        let offsets = module.offsets
+        func at(_ list: KeyPath<SourceOffsets, [Int]>, _ i: Int, _ section: SectionID) -> Int {
+            offsets.offset(list, i, section: section)
+        }
 
         func fail(_ section: String, _ message: String, at offset: Int = 0) -> WasmError {
             WasmError(offset: offset, section: section, message: message)
         }
-        func valType(_ t: ValType, _ section: String) throws(WasmError) -> VT {
-            do { return try ctx.vt(t) } catch { throw fail(section, error.message) }
+        func valType(_ t: ValType, _ section: String, at offset: Int) throws(WasmError) -> VT {
+            do { return try ctx.vt(t) } catch { throw fail(section, error.message, at: offset) }
         }
-        func checkFuncType(_ t: UInt32, _ section: String) throws(WasmError) {
-            guard Int(t) < types.count else { throw fail(section, "unknown type \(t)") }
-            guard types.kinds[Int(t)] == TypeTable.kFunc else { throw fail(section, "type mismatch: type \(t) is not a function type") }
+        func checkFuncType(_ t: UInt32, _ section: String, at offset: Int) throws(WasmError) {
+            guard Int(t) < types.count else { throw fail(section, "unknown type \(t)", at: offset) }
+            guard types.kinds[Int(t)] == TypeTable.kFunc else {
+                throw fail(section, "type mismatch: type \(t) is not a function type", at: offset)
+            }
         }
-        func checkLimits(_ l: Limits, memory: Bool, _ section: String) throws(WasmError) {
-            if let max = l.max, l.min > max { throw fail(section, "size minimum must not be greater than maximum") }
+        func checkLimits(_ l: Limits, memory: Bool, _ section: String, at offset: Int) throws(WasmError) {
+            if let max = l.max, l.min > max { throw fail(section, "size minimum must not be greater than maximum", at: offset) }
             if memory {
                 let bound: UInt64 = l.is64 ? 1 << 48 : 1 << 16
                 if l.min > bound || (l.max ?? 0) > bound {
                     throw fail(section, l.is64 ? "memory size must be at most 2^48 pages"
-                                                : "memory size must be at most 65536 pages (4GiB)")
+                                                : "memory size must be at most 65536 pages (4GiB)", at: offset)
                 }
-                if l.shared && l.max == nil { throw fail(section, "shared memory must have maximum") }
+                if l.shared && l.max == nil { throw fail(section, "shared memory must have maximum", at: offset) }
             } else if !l.is64 && (l.min > UInt64(UInt32.max) || (l.max ?? 0) > UInt64(UInt32.max)) {
-                throw fail(section, "table size must be at most 2^32-1")
+                throw fail(section, "table size must be at most 2^32-1", at: offset)
             }
         }
-        func checkTag(_ t: TagType, _ section: String) throws(WasmError) {
-            try checkFuncType(t.typeIndex, section)
-            if types.resultCount[Int(t.typeIndex)] != 0 { throw fail(section, "non-empty tag result type") }
+        func checkTag(_ t: TagType, _ section: String, at offset: Int) throws(WasmError) {
+            try checkFuncType(t.typeIndex, section, at: offset)
+            if types.resultCount[Int(t.typeIndex)] != 0 { throw fail(section, "non-empty tag result type", at: offset) }
         }
 
         // Imports.
-        for imp in module.imports {
+        for (i, imp) in module.imports.enumerated() {
+            let offset = at(\.imports, i, .import)
             switch imp.descriptor {
             case .function(let t):
-                try checkFuncType(t, "import")
+                try checkFuncType(t, "import", at: offset)
                 ctx.funcTypes.append(t)
             case .table(let tt):
-                let e = try valType(.ref(tt.elementType), "import")
-                try checkLimits(tt.limits, memory: false, "import")
+                let e = try valType(.ref(tt.elementType), "import", at: offset)
+                try checkLimits(tt.limits, memory: false, "import", at: offset)
                 ctx.tableTypes.append(e)
                 ctx.tableIs64.append(tt.limits.is64)
             case .memory(let m):
-                try checkLimits(m.limits, memory: true, "import")
+                try checkLimits(m.limits, memory: true, "import", at: offset)
                 ctx.memoryIs64.append(m.limits.is64)
             case .global(let g):
-                ctx.globalTypes.append(try valType(g.valueType, "import"))
+                ctx.globalTypes.append(try valType(g.valueType, "import", at: offset))
                 ctx.globalMutable.append(g.mutable)
             case .tag(let t):
-                try checkTag(t, "import")
+                try checkTag(t, "import", at: offset)
                 ctx.tagTypes.append(t.typeIndex)
             }
         }
         let importedGlobals = ctx.globalTypes.count
-        for t in module.functions {
-            try checkFuncType(t, "function")
+        for (i, t) in module.functions.enumerated() {
+            try checkFuncType(t, "function", at: at(\.functions, i, .function))
             ctx.funcTypes.append(t)
         }
-        for table in module.tables {
-            ctx.tableTypes.append(try valType(.ref(table.type.elementType), "table"))
+        for (i, table) in module.tables.enumerated() {
+            let offset = at(\.tables, i, .table)
+            ctx.tableTypes.append(try valType(.ref(table.type.elementType), "table", at: offset))
             ctx.tableIs64.append(table.type.limits.is64)
-            try checkLimits(table.type.limits, memory: false, "table")
+            try checkLimits(table.type.limits, memory: false, "table", at: offset)
         }
-        for m in module.memories {
-            try checkLimits(m.limits, memory: true, "memory")
+        for (i, m) in module.memories.enumerated() {
+            try checkLimits(m.limits, memory: true, "memory", at: at(\.memories, i, .memory))
             ctx.memoryIs64.append(m.limits.is64)
         }
-        for t in module.tags {
-            try checkTag(t, "tag")
+        for (i, t) in module.tags.enumerated() {
+            try checkTag(t, "tag", at: at(\.tags, i, .tag))
             ctx.tagTypes.append(t.typeIndex)
         }
-        for g in module.globals {
-            ctx.globalTypes.append(try valType(g.type.valueType, "global"))
+        for (i, g) in module.globals.enumerated() {
+            ctx.globalTypes.append(try valType(g.type.valueType, "global", at: at(\.globals, i, .global)))
             ctx.globalMutable.append(g.type.mutable)
         }
-        for seg in module.elements {
+        for (i, seg) in module.elements.enumerated() {
             // Function indices are never null: those segments have type (ref func) (Wasm 3.0).
             if case .functions = seg.items {
                 ctx.elementTypes.append(.ref(nullable: false, .func))
             } else {
-                ctx.elementTypes.append(try valType(.ref(seg.type), "element"))
+                ctx.elementTypes.append(try valType(.ref(seg.type), "element", at: at(\.elements, i, .element)))
             }
         }
         ctx.dataCount = module.dataCount.map(Int.init) ?? module.data.count
@@ -138,7 +146,8 @@ public enum ModuleValidator {
             if let e = t.initializer {
                 try code.validateConst(e, expected: type, globalLimit: importedGlobals, section: "table")
             } else if !type.nullable {
-                throw fail("table", "type mismatch: table of \(types.describe(type)) needs an initializer")
+                throw fail("table", "type mismatch: table of \(types.describe(type)) needs an initializer",
+                           at: at(\.tables, i, .table))
             }
         }
 
@@ -146,7 +155,8 @@ public enum ModuleValidator {
         // Names compare as bytes: canonically equivalent Unicode spellings are different names.
         var names = Set<[UInt8]>()
         names.reserveCapacity(module.exports.count)
-        for e in module.exports {
+        for (i, e) in module.exports.enumerated() {
+            let offset = at(\.exports, i, .export)
             let count: Int
             switch e.kind {
             case .function: count = ctx.funcTypes.count
@@ -155,16 +165,17 @@ public enum ModuleValidator {
             case .global: count = ctx.globalTypes.count
             case .tag: count = ctx.tagTypes.count
             }
-            if Int(e.index) >= count { throw fail("export", "unknown \(e.kind == .tag ? "tag" : e.kind == .function ? "function" : e.kind.keyword) \(e.index)") }
-            if !names.insert(Array(e.name.utf8)).inserted { throw fail("export", "duplicate export name \"\(e.name)\"") }
+            if Int(e.index) >= count { throw fail("export", "unknown \(e.kind == .tag ? "tag" : e.kind == .function ? "function" : e.kind.keyword) \(e.index)", at: offset) }
+            if !names.insert(Array(e.name.utf8)).inserted { throw fail("export", "duplicate export name \"\(e.name)\"", at: offset) }
         }
 
         // Start.
         if let s = module.start {
-            guard Int(s) < ctx.funcTypes.count else { throw fail("start", "unknown function \(s)") }
+            let offset = offsets.sections[.start] ?? 0
+            guard Int(s) < ctx.funcTypes.count else { throw fail("start", "unknown function \(s)", at: offset) }
             let t = Int(ctx.funcTypes[Int(s)])
             if types.paramCount[t] != 0 || types.resultCount[t] != 0 {
-                throw fail("start", "start function must have type [] -> []")
+                throw fail("start", "start function must have type [] -> []", at: offset)
             }
         }
 
@@ -172,17 +183,18 @@ public enum ModuleValidator {
         let allGlobals = ctx.globalTypes.count
         for (i, seg) in module.elements.enumerated() {
             let type = ctx.elementTypes[i]
+            let entryAt = at(\.elements, i, .element)
             switch seg.items {
             case .functions(let fs):
-                for f in fs where Int(f) >= ctx.funcTypes.count { throw fail("element", "unknown function \(f)") }
+                for f in fs where Int(f) >= ctx.funcTypes.count { throw fail("element", "unknown function \(f)", at: entryAt) }
             case .expressions(let es):
                 for e in es { try code.validateConst(e, expected: type, globalLimit: allGlobals, section: "element") }
             }
             if case .active(let table, let offset) = seg.mode {
-                guard Int(table) < ctx.tableTypes.count else { throw fail("element", "unknown table \(table)") }
+                guard Int(table) < ctx.tableTypes.count else { throw fail("element", "unknown table \(table)", at: entryAt) }
                 let tt = ctx.tableTypes[Int(table)]
                 if !types.isSub(type, tt) {
-                    throw fail("element", "type mismatch: element segment of \(types.describe(type)) in table of \(types.describe(tt))")
+                    throw fail("element", "type mismatch: element segment of \(types.describe(type)) in table of \(types.describe(tt))", at: entryAt)
                 }
                 try code.validateConst(offset, expected: ctx.tableIs64[Int(table)] ? .i64 : .i32,
                                        globalLimit: allGlobals, section: "element")
@@ -190,9 +202,11 @@ public enum ModuleValidator {
         }
 
         // Data segments.
-        for d in module.data {
+        for (i, d) in module.data.enumerated() {
             if case .active(let memory, let offset) = d.mode {
-                guard Int(memory) < ctx.memoryIs64.count else { throw fail("data", "unknown memory \(memory)") }
+                guard Int(memory) < ctx.memoryIs64.count else {
+                    throw fail("data", "unknown memory \(memory)", at: at(\.data, i, .data))
+                }
                 try code.validateConst(offset, expected: ctx.memoryIs64[Int(memory)] ? .i64 : .i32,
                                        globalLimit: allGlobals, section: "data")
             }
@@ -201,7 +215,7 @@ public enum ModuleValidator {
         // Function bodies.
         let imported = module.importedFunctionCount
         if module.bodies.count != module.functions.count {
-            throw fail("code", "function and code section have inconsistent lengths")
+            throw fail("code", "function and code section have inconsistent lengths", at: offsets.sections[.code] ?? 0)
         }
         for (i, body) in module.bodies.enumerated() {
             let index = imported + i
@@ -218,9 +232,11 @@ public enum ModuleValidator {
         var nextCanon: Int32 = 0
         var tokens: [Int] = []
 
-        func fail(_ message: String) -> WasmError { WasmError(offset: 0, section: "type", message: message) }
+        var groupOffset = 0
+        func fail(_ message: String) -> WasmError { WasmError(offset: groupOffset, section: "type", message: message) }
 
-        for group in module.recGroups {
+        for (g, group) in module.recGroups.enumerated() {
+            groupOffset = module.offsets.offset(\.recGroups, g, section: .type)
             let start = tt.count
             let end = start + group.types.count
 

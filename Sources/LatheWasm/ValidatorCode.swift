@@ -11,11 +11,15 @@ struct CodeValidator {
     let types: TypeTable
     let ops: OpTables
 
-    var vals: [VT] = []
-    var ctrls: [Frame] = []
+    var vals = FlatStack<VT>()
+    var ctrls = FlatStack<Frame>(capacity: 16)
     /// Block parameter and result types of the open frames.
-    var pool: [VT] = []
+    var pool = FlatStack<VT>()
     var scratch: [VT] = []
+    /// The targets of the br_table being checked.
+    var brTargets: [UInt32] = []
+    /// The catch clauses of the try_table being checked.
+    var catchClauses: [CatchClause] = []
 
     // Locals.
     var localTypes: [VT] = []
@@ -59,9 +63,6 @@ struct CodeValidator {
         self.ctx = ctx
         self.types = ctx.types
         self.ops = OpTables.shared
-        vals.reserveCapacity(64)
-        ctrls.reserveCapacity(16)
-        pool.reserveCapacity(64)
     }
 
     // MARK: Entry points
@@ -105,9 +106,9 @@ struct CodeValidator {
     }
 
     mutating func reset() {
-        vals.removeAll(keepingCapacity: true)
-        ctrls.removeAll(keepingCapacity: true)
-        pool.removeAll(keepingCapacity: true)
+        vals.removeAll()
+        ctrls.removeAll()
+        pool.removeAll()
         if !initialized.isEmpty { initialized.removeAll(keepingCapacity: true) }
         initStack.removeAll(keepingCapacity: true)
     }
@@ -280,8 +281,8 @@ struct CodeValidator {
             rc = r.count
         }
         try popPool(mark ..< mark + pc)
-        if kind == .tryTable, case .tryTable(_, let clauses) = currentImmediate {
-            for c in clauses { try checkCatch(c) }
+        if kind == .tryTable {
+            for i in catchClauses.indices { try checkCatch(catchClauses[i]) }
         }
         openFrame(kind, mark: mark, paramCount: pc, resultCount: rc)
         pushPool(mark ..< mark + pc)
@@ -340,7 +341,6 @@ struct CodeValidator {
         return f.resultStart ..< f.resultStart + f.resultCount
     }
 
-    var currentImmediate: Immediate = .none
 
     mutating func checkCatch(_ c: CatchClause) throws(WasmError) {
         let lt = try label(c.label)
@@ -449,8 +449,8 @@ struct CodeValidator {
 
     /// Decodes and checks the expression's instructions until the `end` that closes its last frame.
     ///
-    /// Opcodes are looked up in flat tables (no `OpcodeInfo` copies); immediates go through the
-    /// shared `readImmediate`, so decoding stays in step with the reader.
+    /// Opcodes are looked up in flat tables (no `OpcodeInfo` copies) and immediates are decoded in
+    /// place into `Operands` (no `Instruction` values), with the same checks and errors as the reader.
     mutating func run(_ code: ArraySlice<UInt8>) throws(WasmError) {
         var r = ByteReader(bytes: code)
         r.section = section
@@ -473,7 +473,7 @@ struct CodeValidator {
             let op = unsafeBitCast(raw - 1, to: Opcode.self)  // raw values are the dense case indices
             let o = Int(raw - 1)
             let kind = ops.immediates[o]
-            // Fast paths for the common instructions, without building an `Instruction`.
+            // Fast paths for the common instructions.
             if !constMode {
                 let s = ops.sig[o]
                 if s != 0 {
@@ -511,52 +511,97 @@ struct CodeValidator {
                         opcode = op
                         try localSet(x, tee: op == .localTee)
                         continue
+                    case .end:
+                        opcode = op
+                        try end()
+                        continue
+                    case .brIf:
+                        let l = try r.readU32()
+                        opcode = op
+                        try brIf(l)
+                        continue
+                    case .br:
+                        let l = try r.readU32()
+                        opcode = op
+                        try br(l)
+                        continue
+                    case .block, .loop:
+                        let bt = try r.readBlockType()
+                        opcode = op
+                        try pushFrame(op == .block ? .block : .loop, bt)
+                        continue
+                    case .if:
+                        let bt = try r.readBlockType()
+                        opcode = op
+                        try pop(.i32)
+                        try pushFrame(.if, bt)
+                        continue
+                    case .call:
+                        let x = try r.readU32()
+                        opcode = op
+                        try call(x, tail: false)
+                        continue
+                    case .globalGet:
+                        let x = try r.readU32()
+                        opcode = op
+                        try globalGet(x)
+                        continue
+                    case .globalSet:
+                        let x = try r.readU32()
+                        opcode = op
+                        try globalSet(x)
+                        continue
+                    case .drop:
+                        opcode = op
+                        _ = try popAny()
+                        continue
                     default: break
                     }
                 }
             }
-            let imm: Immediate = kind == .none ? .none : try r.readImmediate(kind)
-            try step(Instruction(op, imm))
+            let operands = try readOperands(kind, &r)
+            try step(op, kind, operands)
         }
         if !r.isAtEnd { throw fail("section size mismatch: \(r.remaining) bytes after the final end") }
     }
 
-    @inline(__always) mutating func step(_ inst: Instruction) throws(WasmError) {
-        opcode = inst.opcode
-        let o = Int(opcode.rawValue)
-        if constMode && !ops.constant[o] && opcode != .end {
+    @inline(__always) mutating func step(_ op: Opcode, _ kind: ImmediateKind, _ o: Operands) throws(WasmError) {
+        opcode = op
+        let i = Int(opcode.rawValue)
+        if constMode && !ops.constant[i] && opcode != .end {
             throw fail("constant expression required: \(opcode.name) is not a constant instruction")
         }
-        let s = ops.sig[o]
+        let s = ops.sig[i]
         if s != 0 {
             var addr = VT.i32
-            switch inst.immediate {
-            case .none, .i32, .i64, .f32, .f64, .byte: break
-            case .memArg(let m): addr = try memArg(m)
-            case .memArgLane(let m, let lane):
-                addr = try memArg(m)
-                if UInt32(lane) >= 16 >> UInt32(ops.natural[o]) { throw fail("invalid lane index \(lane) in \(opcode.name)") }
-            case .lane(let l):
-                if l >= ops.lanes[o] { throw fail("invalid lane index \(l) in \(opcode.name)") }
-            case .v128(let v):
+            switch kind {
+            case .none, .i32, .i64, .f32, .f64, .atomicFence: break
+            case .memArg: addr = try memArg(o.memArg)
+            case .memArgLane:
+                addr = try memArg(o.memArg)
+                if UInt32(o.lane) >= 16 >> UInt32(ops.natural[i]) { throw fail("invalid lane index \(o.lane) in \(opcode.name)") }
+            case .lane:
+                if o.lane >= ops.lanes[i] { throw fail("invalid lane index \(o.lane) in \(opcode.name)") }
+            case .v128, .shuffle:
                 if opcode == .i8x16Shuffle {
-                    for b in v.bytes where b >= 32 { throw fail("invalid lane index \(b) in i8x16.shuffle") }
+                    for b in o.v128.bytes where b >= 32 { throw fail("invalid lane index \(b) in i8x16.shuffle") }
                 }
-            case .index(let x):
+            case .label, .function, .type, .local, .global, .table, .tag, .memory, .data, .elem:
                 switch opcode {
-                case .dataDrop: try dataIndex(x)
-                case .elemDrop: _ = try elemIndex(x)
-                default: addr = try memory(x)  // memory.size, memory.grow, memory.fill
+                case .dataDrop: try dataIndex(o.a)
+                case .elemDrop: _ = try elemIndex(o.a)
+                default: addr = try memory(o.a)  // memory.size, memory.grow, memory.fill
                 }
-            case .indexPair(let d, let m):  // memory.init
-                try dataIndex(d)
-                addr = try memory(m)
+            case .callIndirect, .memoryInit, .memoryCopy, .tableInit, .tableCopy, .structField, .arrayFixed,
+                 .arrayData, .arrayElem, .arrayCopy:  // memory.init
+                try dataIndex(o.a)
+                addr = try memory(o.b)
             default: break
             }
             try applySignature(s, addr)
             return
         }
-        try special(inst)
+        try special(o)
     }
 
     /// Pops the parameters and pushes the results of an opcode typed by its table signature.
@@ -589,521 +634,5 @@ struct CodeValidator {
             initStack.append(x)
         }
         if tee { push(t) }
-    }
-
-    mutating func special(_ inst: Instruction) throws(WasmError) {
-        switch opcode {
-        // Control.
-        case .unreachable:
-            setUnreachable()
-        case .block, .loop:
-            guard case .blockType(let bt) = inst.immediate else { return }
-            try pushFrame(opcode == .block ? .block : .loop, bt)
-        case .if:
-            guard case .blockType(let bt) = inst.immediate else { return }
-            try pop(.i32)
-            try pushFrame(.if, bt)
-        case .try:
-            guard case .blockType(let bt) = inst.immediate else { return }
-            try pushFrame(.try, bt)
-        case .tryTable:
-            guard case .tryTable(let bt, _) = inst.immediate else { return }
-            currentImmediate = inst.immediate
-            defer { currentImmediate = .none }
-            try pushFrame(.tryTable, bt)
-        case .else:
-            guard ctrls[ctrls.count - 1].kind == .if else { throw fail("else found outside an if block") }
-            try checkFrameEnd()
-            restartFrame(.else)
-            let f = ctrls[ctrls.count - 1]
-            pushPool(f.paramStart ..< f.paramStart + f.paramCount)
-        case .catch:
-            let k = ctrls[ctrls.count - 1].kind
-            guard k == .try || k == .catch else {
-                throw fail(k == .catchAll ? "catch found after catch_all" : "catch found outside a try block")
-            }
-            guard let x = inst.index, Int(x) < ctx.tagTypes.count else { throw fail("unknown tag \(inst.index ?? 0)") }
-            try checkFrameEnd()
-            restartFrame(.catch)
-            pushSig(types.params(Int(ctx.tagTypes[Int(x)])))
-        case .catchAll:
-            let k = ctrls[ctrls.count - 1].kind
-            guard k == .try || k == .catch else {
-                throw fail(k == .catchAll ? "catch_all found after catch_all" : "catch_all found outside a try block")
-            }
-            try checkFrameEnd()
-            restartFrame(.catchAll)
-        case .delegate:
-            guard ctrls[ctrls.count - 1].kind == .try else { throw fail("delegate found outside a try block") }
-            try checkFrameEnd()
-            let f = popFrame()
-            guard let l = inst.index, Int(l) < ctrls.count else { throw fail("unknown label \(inst.index ?? 0)") }
-            pushPool(f.resultStart ..< f.resultStart + f.resultCount)
-            pool.removeLast(pool.count - f.poolMark)
-        case .end:
-            try checkFrameEnd()
-            let top = ctrls[ctrls.count - 1]
-            if top.kind == .if {
-                // The missing else passes the parameters through: they must match the results.
-                restartFrame(.else)
-                pushPool(top.paramStart ..< top.paramStart + top.paramCount)
-                try checkFrameEnd()
-            }
-            let f = popFrame()
-            if ctrls.isEmpty { return }
-            pushPool(f.resultStart ..< f.resultStart + f.resultCount)
-            pool.removeLast(pool.count - f.poolMark)
-        case .br:
-            let lt = try label(inst.index ?? 0)
-            try popPool(lt)
-            setUnreachable()
-        case .brIf:
-            let lt = try label(inst.index ?? 0)
-            try pop(.i32)
-            try popPool(lt)
-            pushPool(lt)
-        case .brTable:
-            guard case .brTable(let targets, let def) = inst.immediate else { return }
-            try pop(.i32)
-            let dt = try label(def)
-            for l in targets {
-                let lt = try label(l)
-                if lt.count != dt.count {
-                    throw fail("type mismatch in br_table: label \(l) takes \(lt.count) values, the default label \(def) takes \(dt.count)")
-                }
-                // Check the operands against this label and put back what was there.
-                scratch.removeAll(keepingCapacity: true)
-                var i = lt.upperBound
-                while i > lt.lowerBound {
-                    i -= 1
-                    let t = try pop(pool[i])
-                    scratch.append(t)
-                }
-                var j = scratch.count
-                while j > 0 {
-                    j -= 1
-                    vals.append(scratch[j])
-                }
-            }
-            try popPool(dt)
-            setUnreachable()
-        case .return:
-            try popPool(returnTypes)
-            setUnreachable()
-        case .call, .returnCall:
-            guard let x = inst.index, Int(x) < ctx.funcTypes.count else { throw fail("unknown function \(inst.index ?? 0)") }
-            let t = Int(ctx.funcTypes[Int(x)])
-            try popSig(types.params(t))
-            if opcode == .returnCall {
-                try checkReturnCall(types.results(t))
-                setUnreachable()
-            } else {
-                pushSig(types.results(t))
-            }
-        case .callIndirect, .returnCallIndirect:
-            guard case .indexPair(let x, let tbl) = inst.immediate else { return }
-            let tt = try table(tbl)
-            let t = try funcType(x)
-            if !types.isSub(tt.elem, .ref(nullable: true, .func)) {
-                throw fail("type mismatch in \(opcode.name): table \(tbl) holds \(types.describe(tt.elem)), not function references")
-            }
-            try pop(tt.addr)
-            try popSig(types.params(t))
-            if opcode == .returnCallIndirect {
-                try checkReturnCall(types.results(t))
-                setUnreachable()
-            } else {
-                pushSig(types.results(t))
-            }
-        case .callRef, .returnCallRef:
-            let t = try funcType(inst.index ?? 0)
-            try pop(.ref(nullable: true, concrete: UInt32(t)))
-            try popSig(types.params(t))
-            if opcode == .returnCallRef {
-                try checkReturnCall(types.results(t))
-                setUnreachable()
-            } else {
-                pushSig(types.results(t))
-            }
-        case .throw:
-            guard let x = inst.index, Int(x) < ctx.tagTypes.count else { throw fail("unknown tag \(inst.index ?? 0)") }
-            try popSig(types.params(Int(ctx.tagTypes[Int(x)])))
-            setUnreachable()
-        case .throwRef:
-            try pop(.ref(nullable: true, .exn))
-            setUnreachable()
-        case .rethrow:
-            let l = inst.index ?? 0
-            guard Int(l) < ctrls.count else { throw fail("unknown label \(l)") }
-            let k = ctrls[ctrls.count - 1 - Int(l)].kind
-            guard k == .catch || k == .catchAll else { throw fail("invalid rethrow label \(l): not a catch block") }
-            setUnreachable()
-
-        // Parametric.
-        case .drop:
-            _ = try popAny()
-        case .select:
-            try pop(.i32)
-            let t1 = try popAny()
-            let t2 = try popAny()
-            func plain(_ t: VT) -> Bool { t.kind == VT.kBottom || t.isNumeric || t.kind == VT.kV128 }
-            guard plain(t1) && plain(t2) else {
-                throw mismatch("numeric or vector operands (use a typed select for references)", plain(t1) ? t2 : t1)
-            }
-            if t1.raw != t2.raw && t1.kind != VT.kBottom && t2.kind != VT.kBottom { throw mismatch(t1, t2) }
-            push(t1.kind == VT.kBottom ? t2 : t1)
-        case .selectTyped:
-            guard case .valTypes(let ts) = inst.immediate else { return }
-            guard ts.count == 1 else { throw fail("invalid result arity in select: \(ts.count) types") }
-            let t = try valType(ts[0])
-            try pop(.i32)
-            try pop(t)
-            try pop(t)
-            push(t)
-
-        // Variables.
-        case .localGet:
-            try localGet(inst.index ?? 0)
-        case .localSet, .localTee:
-            try localSet(inst.index ?? 0, tee: opcode == .localTee)
-        case .globalGet:
-            let x = inst.index ?? 0
-            if constMode {
-                guard Int(x) < globalLimit else { throw fail("unknown global \(x)") }
-                if ctx.globalMutable[Int(x)] { throw fail("constant expression required: global \(x) is mutable") }
-            }
-            guard Int(x) < ctx.globalTypes.count else { throw fail("unknown global \(x)") }
-            push(ctx.globalTypes[Int(x)])
-        case .globalSet:
-            let x = inst.index ?? 0
-            guard Int(x) < ctx.globalTypes.count else { throw fail("unknown global \(x)") }
-            guard ctx.globalMutable[Int(x)] else { throw fail("global is immutable: global.set of global \(x)") }
-            try pop(ctx.globalTypes[Int(x)])
-
-        // Tables.
-        case .tableGet:
-            let t = try table(inst.index ?? 0)
-            try pop(t.addr)
-            push(t.elem)
-        case .tableSet:
-            let t = try table(inst.index ?? 0)
-            try pop(t.elem)
-            try pop(t.addr)
-        case .tableSize:
-            push(try table(inst.index ?? 0).addr)
-        case .tableGrow:
-            let t = try table(inst.index ?? 0)
-            try pop(t.addr)
-            try pop(t.elem)
-            push(t.addr)
-        case .tableFill:
-            let t = try table(inst.index ?? 0)
-            try pop(t.addr)
-            try pop(t.elem)
-            try pop(t.addr)
-        case .tableCopy:
-            guard case .indexPair(let dst, let src) = inst.immediate else { return }
-            let d = try table(dst), s = try table(src)
-            if !types.isSub(s.elem, d.elem) {
-                throw fail("type mismatch in table.copy: table \(src) of \(types.describe(s.elem)) into table \(dst) of \(types.describe(d.elem))")
-            }
-            try pop(d.addr.raw == VT.i64.raw && s.addr.raw == VT.i64.raw ? .i64 : .i32)
-            try pop(s.addr)
-            try pop(d.addr)
-        case .tableInit:
-            guard case .indexPair(let e, let tbl) = inst.immediate else { return }
-            let et = try elemIndex(e)
-            let t = try table(tbl)
-            if !types.isSub(et, t.elem) {
-                throw fail("type mismatch in table.init: segment \(e) of \(types.describe(et)) into table \(tbl) of \(types.describe(t.elem))")
-            }
-            try pop(.i32)
-            try pop(.i32)
-            try pop(t.addr)
-        case .memoryCopy:
-            guard case .indexPair(let dst, let src) = inst.immediate else { return }
-            let d = try memory(dst), s = try memory(src)
-            try pop(d.raw == VT.i64.raw && s.raw == VT.i64.raw ? .i64 : .i32)
-            try pop(s)
-            try pop(d)
-
-        // References.
-        case .refNull:
-            guard case .heapType(let h) = inst.immediate else { return }
-            push(.ref(nullable: true, try heapType(h)))
-        case .refIsNull:
-            _ = try popRef()
-            push(.i32)
-        case .refFunc:
-            let x = inst.index ?? 0
-            guard Int(x) < ctx.funcTypes.count else { throw fail("unknown function \(x)") }
-            if !constMode && !ctx.declaredRefs[Int(x)] {
-                throw fail("undeclared function reference: function \(x) must be declared in an element segment, export or global before ref.func uses it")
-            }
-            push(.ref(nullable: false, concrete: ctx.funcTypes[Int(x)]))
-        case .refEq:
-            try pop(.ref(nullable: true, .eq))
-            try pop(.ref(nullable: true, .eq))
-            push(.i32)
-        case .refAsNonNull:
-            push(try popRef().withNullable(false))
-        case .brOnNull:
-            let r = try popRef()
-            let lt = try label(inst.index ?? 0)
-            try popPool(lt)
-            pushPool(lt)
-            push(r.withNullable(false))
-        case .brOnNonNull:
-            let r = try popRef()
-            let lt = try label(inst.index ?? 0)
-            guard let last = lt.last, pool[last].isRef || pool[last].kind == VT.kBottom else {
-                throw fail("type mismatch in br_on_non_null: label \(inst.index ?? 0) must take a reference last, it takes \(types.describe(pool[lt]))")
-            }
-            if !types.isSub(r.withNullable(false), pool[last]) { throw mismatch(pool[last], r.withNullable(false)) }
-            try popPool(lt.lowerBound ..< last)
-            pushPool(lt.lowerBound ..< last)
-        case .refTest, .refTestNullable, .refCast, .refCastNullable:
-            guard case .heapType(let h) = inst.immediate else { return }
-            let ht = try heapType(h)
-            try pop(.ref(nullable: true, types.top(ht)))
-            if opcode == .refTest || opcode == .refTestNullable {
-                push(.i32)
-            } else {
-                push(.ref(nullable: opcode == .refCastNullable, ht))
-            }
-        case .brOnCast, .brOnCastFail:
-            guard case .brOnCast(let flags, let l, let src, let dst) = inst.immediate else { return }
-            let rt1 = VT.ref(nullable: flags & 1 != 0, try heapType(src))
-            let rt2 = VT.ref(nullable: flags & 2 != 0, try heapType(dst))
-            if !types.isSub(rt2, rt1) {
-                throw fail("type mismatch in \(opcode.name): target type \(types.describe(rt2)) is not a subtype of source type \(types.describe(rt1))")
-            }
-            try pop(rt1)
-            let lt = try label(l)
-            let diff = rt1.withNullable(rt1.nullable && !rt2.nullable)
-            let branchType = opcode == .brOnCast ? rt2 : diff
-            guard let last = lt.last else {
-                throw fail("type mismatch in \(opcode.name): label \(l) must take a reference last, it takes nothing")
-            }
-            if !types.isSub(branchType, pool[last]) { throw mismatch(pool[last], branchType) }
-            try popPool(lt.lowerBound ..< last)
-            pushPool(lt.lowerBound ..< last)
-            push(opcode == .brOnCast ? diff : rt2)
-        case .anyConvertExtern:
-            let a = try pop(.ref(nullable: true, .extern))
-            push(.ref(nullable: a.kind != VT.kBottom && a.nullable, .any))
-        case .externConvertAny:
-            let a = try pop(.ref(nullable: true, .any))
-            push(.ref(nullable: a.kind != VT.kBottom && a.nullable, .extern))
-        case .refI31:
-            try pop(.i32)
-            push(.ref(nullable: false, .i31))
-        case .i31GetS, .i31GetU:
-            try pop(.ref(nullable: true, .i31))
-            push(.i32)
-
-        // GC structs.
-        case .structNew:
-            let x = inst.index ?? 0
-            let s = try structType(x)
-            let start = Int(types.fieldStart[s])
-            var i = start + Int(types.fieldCount[s])
-            while i > start {
-                i -= 1
-                try pop(types.fieldPool[i].unpacked)
-            }
-            push(.ref(nullable: false, concrete: x))
-        case .structNewDefault:
-            let x = inst.index ?? 0
-            let s = try structType(x)
-            let start = Int(types.fieldStart[s])
-            for i in start ..< start + Int(types.fieldCount[s]) where !types.fieldPool[i].isDefaultable {
-                throw fail("struct.new_default: field \(i - start) of type \(x) is not defaultable (\(types.describe(types.fieldPool[i])))")
-            }
-            push(.ref(nullable: false, concrete: x))
-        case .structGet, .structGetS, .structGetU:
-            guard case .indexPair(let x, let i) = inst.immediate else { return }
-            let f = try field(x, i)
-            if (opcode == .structGet) == f.type.isPacked {
-                throw fail(f.type.isPacked ? "type mismatch in struct.get: field \(i) is packed, use struct.get_s or struct.get_u"
-                                           : "type mismatch in \(opcode.name): field \(i) is not packed, use struct.get")
-            }
-            try pop(.ref(nullable: true, concrete: x))
-            push(f.type.unpacked)
-        case .structSet:
-            guard case .indexPair(let x, let i) = inst.immediate else { return }
-            let f = try field(x, i)
-            guard f.mutable else { throw fail("field is immutable: struct.set of field \(i) of type \(x)") }
-            try pop(f.type.unpacked)
-            try pop(.ref(nullable: true, concrete: x))
-
-        // GC arrays.
-        case .arrayNew:
-            let x = inst.index ?? 0
-            let a = try arrayType(x)
-            try pop(.i32)
-            try pop(a.elem.unpacked)
-            push(.ref(nullable: false, concrete: x))
-        case .arrayNewDefault:
-            let x = inst.index ?? 0
-            let a = try arrayType(x)
-            guard a.elem.isDefaultable else { throw fail("array.new_default: element type \(types.describe(a.elem)) of type \(x) is not defaultable") }
-            try pop(.i32)
-            push(.ref(nullable: false, concrete: x))
-        case .arrayNewFixed:
-            guard case .indexPair(let x, let n) = inst.immediate else { return }
-            let a = try arrayType(x)
-            try popMany(a.elem.unpacked, n)
-            push(.ref(nullable: false, concrete: x))
-        case .arrayNewData, .arrayInitData:
-            guard case .indexPair(let x, let d) = inst.immediate else { return }
-            let a = try arrayType(x)
-            if opcode == .arrayInitData && !a.mutable { throw fail("array is immutable: array.init_data on type \(x)") }
-            guard !a.elem.isRef else { throw fail("array type is not numeric or vector: \(opcode.name) on an array of \(types.describe(a.elem))") }
-            try dataIndex(d)
-            try pop(.i32)
-            try pop(.i32)
-            if opcode == .arrayNewData {
-                push(.ref(nullable: false, concrete: x))
-            } else {
-                try pop(.i32)
-                try pop(.ref(nullable: true, concrete: x))
-            }
-        case .arrayNewElem, .arrayInitElem:
-            guard case .indexPair(let x, let e) = inst.immediate else { return }
-            let a = try arrayType(x)
-            if opcode == .arrayInitElem && !a.mutable { throw fail("array is immutable: array.init_elem on type \(x)") }
-            let et = try elemIndex(e)
-            if !types.isSub(et, a.elem) {
-                throw fail("type mismatch in \(opcode.name): segment \(e) of \(types.describe(et)) into an array of \(types.describe(a.elem))")
-            }
-            try pop(.i32)
-            try pop(.i32)
-            if opcode == .arrayNewElem {
-                push(.ref(nullable: false, concrete: x))
-            } else {
-                try pop(.i32)
-                try pop(.ref(nullable: true, concrete: x))
-            }
-        case .arrayGet, .arrayGetS, .arrayGetU:
-            let x = inst.index ?? 0
-            let a = try arrayType(x)
-            if (opcode == .arrayGet) == a.elem.isPacked {
-                throw fail(a.elem.isPacked ? "type mismatch in array.get: the element is packed, use array.get_s or array.get_u"
-                                           : "type mismatch in \(opcode.name): the element is not packed, use array.get")
-            }
-            try pop(.i32)
-            try pop(.ref(nullable: true, concrete: x))
-            push(a.elem.unpacked)
-        case .arraySet:
-            let x = inst.index ?? 0
-            let a = try arrayType(x)
-            guard a.mutable else { throw fail("array is immutable: array.set on type \(x)") }
-            try pop(a.elem.unpacked)
-            try pop(.i32)
-            try pop(.ref(nullable: true, concrete: x))
-        case .arrayLen:
-            try pop(.ref(nullable: true, .array))
-            push(.i32)
-        case .arrayFill:
-            let x = inst.index ?? 0
-            let a = try arrayType(x)
-            guard a.mutable else { throw fail("array is immutable: array.fill on type \(x)") }
-            try pop(.i32)
-            try pop(a.elem.unpacked)
-            try pop(.i32)
-            try pop(.ref(nullable: true, concrete: x))
-        case .arrayCopy:
-            guard case .indexPair(let x, let y) = inst.immediate else { return }
-            let d = try arrayType(x), s = try arrayType(y)
-            guard d.mutable else { throw fail("array is immutable: array.copy into type \(x)") }
-            if !types.isSubStorage(s.elem, d.elem) {
-                throw fail("type mismatch in array.copy: elements of \(types.describe(s.elem)) into an array of \(types.describe(d.elem))")
-            }
-            try pop(.i32)
-            try pop(.i32)
-            try pop(.ref(nullable: true, concrete: y))
-            try pop(.i32)
-            try pop(.ref(nullable: true, concrete: x))
-
-        default:
-            throw fail("unsupported instruction \(opcode.name)")
-        }
-    }
-}
-
-/// Per-opcode data the validator needs on every instruction, precomputed from the opcode table
-/// so the loop does not touch `OpcodeInfo` (which holds strings).
-struct OpTables: Sendable {
-    /// Stands for the address type of the memory an instruction names.
-    static let addressCode: UInt8 = 9
-
-    /// 0 when the opcode needs special typing; else the start of its codes in `codes` (bits 0–15),
-    /// the parameter count (bits 16–19) and the result count (bits 20–23).
-    var sig: [UInt32] = []
-    /// Value kinds (`VT.kI32` ...) or `addressCode`.
-    var codes: [UInt8] = []
-    var natural: [UInt8] = []
-    var atomic: [Bool] = []
-    var lanes: [UInt8] = []
-    var constant: [Bool] = []
-
-    /// Opcode raw value + 1 by single byte; 0 where the byte is a prefix or unassigned.
-    var singleByte = [UInt16](repeating: 0, count: 256)
-    /// 1-based index into `prefixed` by prefix byte; 0 when the byte is no prefix.
-    var prefixSlot = [UInt8](repeating: 0, count: 256)
-    /// Opcode raw value + 1 by sub-opcode, one table per prefix.
-    var prefixed: [[UInt16]] = []
-    var immediates: [ImmediateKind] = []
-
-    static let shared = OpTables()
-
-    init() {
-        for op in Opcode.allCases {
-            let info = op.info
-            immediates.append(info.immediate)
-            if info.prefix == 0 {
-                singleByte[Int(info.code)] = op.rawValue + 1
-            } else {
-                if prefixSlot[Int(info.prefix)] == 0 {
-                    prefixed.append([])
-                    prefixSlot[Int(info.prefix)] = UInt8(prefixed.count)
-                }
-                let slot = Int(prefixSlot[Int(info.prefix)]) - 1
-                let code = Int(info.code)
-                if prefixed[slot].count <= code { prefixed[slot] += [UInt16](repeating: 0, count: code + 1 - prefixed[slot].count) }
-                prefixed[slot][code] = op.rawValue + 1
-            }
-            natural.append(info.naturalAlignment ?? 0)
-            atomic.append(info.prefix == 0xFE && info.immediate == .memArg)
-            constant.append(info.isConstant)
-            var lane: UInt8 = 0
-            for (prefix, n) in [("i8x16.", 16), ("i16x8.", 8), ("i32x4.", 4), ("i64x2.", 2), ("f32x4.", 4), ("f64x2.", 2)]
-            where info.name.hasPrefix(prefix) {
-                lane = UInt8(n)
-            }
-            lanes.append(lane)
-            guard let signature = info.signature else {
-                sig.append(0)
-                continue
-            }
-            let sides = signature.split(separator: "-", omittingEmptySubsequences: false)
-            let params = sides[0].split(separator: " "), results = sides.count > 1 ? sides[1].dropFirst().split(separator: " ") : []
-            func code(_ s: Substring) -> UInt8 {
-                switch s {
-                case "i32": return VT.kI32
-                case "i64": return VT.kI64
-                case "f32": return VT.kF32
-                case "f64": return VT.kF64
-                case "v128": return VT.kV128
-                case "a": return OpTables.addressCode
-                default: fatalError("unknown type \(s) in the signature of \(info.name)")
-                }
-            }
-            let start = codes.count
-            for p in params { codes.append(code(p)) }
-            for r in results { codes.append(code(r)) }
-            sig.append(1 << 31 | UInt32(start) | UInt32(params.count) << 16 | UInt32(results.count) << 20)
-        }
     }
 }

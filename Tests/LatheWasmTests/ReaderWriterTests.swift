@@ -21,6 +21,48 @@ final class ReaderWriterTests: XCTestCase {
         XCTAssertTrue(padded.sawNonCanonicalInteger)
     }
 
+    func testOneByteLEB128Integers() throws {
+        for b: UInt8 in 0...0x7F {
+            var r = ByteReader(bytes: [b])
+            XCTAssertEqual(try r.readU32(), UInt32(b))
+            r = ByteReader(bytes: [b])
+            XCTAssertEqual(try r.readU64(), UInt64(b))
+            let signed = b >= 0x40 ? Int64(b) - 128 : Int64(b)  // bit 6 is the sign bit
+            r = ByteReader(bytes: [b])
+            XCTAssertEqual(try r.readS32(), Int32(signed))
+            r = ByteReader(bytes: [b])
+            XCTAssertEqual(try r.readS64(), signed)
+            XCTAssertEqual(r.position, 1)
+            XCTAssertFalse(r.sawNonCanonicalInteger)
+        }
+        // A limit before the byte still reports the cut-off integer.
+        var cut = ByteReader(bytes: [0x05, 0x05][...], limit: 1)
+        XCTAssertEqual(try cut.readU32(), 5)
+        XCTAssertThrowsError(try cut.readU32())
+    }
+
+    func testElementSegmentsOfFunctionIndicesAreNonNullFuncref() throws {
+        let bytes = try wat2wasm("""
+        (module
+          (table $t 2 (ref null func))
+          (table $nn 2 (ref func) (ref.func $f))
+          (func $f (table.init $nn $seg (i32.const 0) (i32.const 0) (i32.const 1)))
+          (elem $seg func $f)
+          (elem (i32.const 0) $f $f))
+        """, features: .all)
+        let m = try ModuleReader.read(bytes)
+        XCTAssertEqual(m.elements.count, 2)
+        for seg in m.elements { XCTAssertEqual(seg.type, .nonNullFuncref) }
+        // (ref func) elements fit a (ref func) table.
+        XCTAssertNoThrow(try ModuleValidator.validate(m))
+        XCTAssertEqual(ModuleWriter.write(m), bytes)
+        // A segment built in code with the nullable funcref type is still written in the short form.
+        var built = m
+        built.elements[1].type = .funcref
+        built.elements[1].flags = nil
+        XCTAssertEqual(ModuleWriter.write(built), bytes)
+    }
+
     func testLEB128EncodingRoundTrips() throws {
         for v: Int64 in [0, 1, -1, 63, 64, -64, -65, 127, 128, Int64(Int32.min), Int64(Int32.max), .min, .max] {
             var w = ByteWriter()
