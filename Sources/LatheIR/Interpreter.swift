@@ -120,7 +120,8 @@ public struct Interpreter {
                     case .sload8: v[0] = UInt64(bitPattern: Semantics.signed(v[0], 8)) & Semantics.mask(t.bits)
                     case .sload16: v[0] = UInt64(bitPattern: Semantics.signed(v[0], 16)) & Semantics.mask(t.bits)
                     case .sload32: v[0] = UInt64(bitPattern: Semantics.signed(v[0], 32))
-                    default: break
+                    case .load, .uload8, .uload16, .uload32, .loadZero: break
+                    default: v = Self.finishVectorLoad(d.opcode, t, v)
                     }
                     regs[result()] = v
                 case .store:
@@ -129,6 +130,20 @@ public struct Interpreter {
                     let ea = try address(arg(d.b)[0], UInt64(d.c), width, memory: Int(d.imm16), f, inst)
                     let mem = Int(d.imm16)
                     for k in 0..<width { memories[mem][ea + k] = UInt8(truncatingIfNeeded: Lanes.get(v, k, 8)) }
+                case .memoryLane:
+                    let t = type(d.a)
+                    let width = t.laneBits / 8
+                    let mem = Int(d.imm16)
+                    let ea = try address(arg(d.b)[0], UInt64(d.c), width, memory: mem, f, inst)
+                    if d.opcode == .loadLane {
+                        var v = arg(d.a), x: UInt64 = 0
+                        for k in 0..<width { x |= UInt64(memories[mem][ea + k]) << UInt64(8 * k) }
+                        Lanes.set(&v, d.memoryLane, t.laneBits, x)
+                        regs[result()] = v
+                    } else {
+                        let x = Lanes.get(arg(d.a), d.memoryLane, t.laneBits)
+                        for k in 0..<width { memories[mem][ea + k] = UInt8(truncatingIfNeeded: x >> UInt64(8 * k)) }
+                    }
                 case .memorySize:
                     regs[result()] = SIMD4(UInt64(memories[Int(d.imm16)].count / Self.pageSize), 0, 0, 0)
                 case .memoryGrow:
