@@ -49,6 +49,13 @@ public struct Interpreter {
         }
     }
 
+    /// Writes `bytes` into memory `index` at `offset` (data segments, test setup); false if they do not fit.
+    public mutating func writeMemory(_ index: Int, at offset: Int, _ bytes: [UInt8]) -> Bool {
+        guard index < memories.count, offset >= 0, offset <= memories[index].count - bytes.count else { return false }
+        memories[index].replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+        return true
+    }
+
     /// Calls function `name` with `args`; results, or the trap that stopped it.
     public mutating func call(_ name: String, _ args: [RuntimeValue]) -> Result<[RuntimeValue], Trap> {
         guard let index = module.index(of: name) else {
