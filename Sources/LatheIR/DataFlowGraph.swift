@@ -45,6 +45,11 @@ public struct DataFlowGraph: Sendable {
         return v
     }
 
+    /// Changes the type of `v` (for lowerings that erase distinctions, such as vector lane shapes; breaks verification otherwise).
+    public mutating func setType(_ v: Value, _ type: IRType) {
+        values[v] = ValueData(type: type, def: values[v].def)
+    }
+
     /// Makes `v` an alias of `target`: every use of `v` now means `target`.
     public mutating func makeAlias(_ v: Value, of target: Value) {
         precondition(resolve(target) != v, "alias would create a cycle")
@@ -166,7 +171,7 @@ public struct DataFlowGraph: Sendable {
         case .nullary, .intConst, .floatConst, .vectorConst, .memorySize, .globalGet, .tableSize, .refNull, .refFunc, .trap:
             return []
         case .unary, .extractLane, .load, .memoryGrow, .condTrap: return [v(d.a)]
-        case .binary, .intCompare, .floatCompare, .shuffle, .insertLane, .store: return [v(d.a), v(d.b)]
+        case .binary, .intCompare, .floatCompare, .shuffle, .insertLane, .store, .memoryLane: return [v(d.a), v(d.b)]
         case .ternary, .memoryCopy, .memoryFill: return [v(d.a), v(d.b), v(d.c)]
         case .globalSet, .tableGet: return [v(d.b)]
         case .tableSet, .tableGrow: return [v(d.b), v(d.c)]
@@ -192,7 +197,7 @@ public struct DataFlowGraph: Sendable {
         case .nullary, .intConst, .floatConst, .vectorConst, .memorySize, .globalGet, .tableSize, .refNull, .refFunc, .trap:
             break
         case .unary, .extractLane, .load, .memoryGrow, .condTrap: d.a = t(d.a)
-        case .binary, .intCompare, .floatCompare, .shuffle, .insertLane, .store: d.a = t(d.a); d.b = t(d.b)
+        case .binary, .intCompare, .floatCompare, .shuffle, .insertLane, .store, .memoryLane: d.a = t(d.a); d.b = t(d.b)
         case .ternary, .memoryCopy, .memoryFill: d.a = t(d.a); d.b = t(d.b); d.c = t(d.c)
         case .globalSet, .tableGet: d.b = t(d.b)
         case .tableSet, .tableGrow: d.b = t(d.b); d.c = t(d.c)

@@ -207,7 +207,7 @@ public struct FunctionBuilder {
         if ctrl == nil, case .operand(let n) = data.opcode.info.control {
             let inst = function.dfg.makeInst(data)
             switch data.opcode.format {
-            case .unary, .binary, .ternary, .intCompare, .floatCompare, .extractLane, .insertLane, .shuffle, .store, .condTrap:
+            case .unary, .binary, .ternary, .intCompare, .floatCompare, .extractLane, .insertLane, .shuffle, .store, .memoryLane, .condTrap:
                 ctrl = function.dfg.type(of: Value(index: Int(n == 0 ? data.a : n == 1 ? data.b : data.c)))
             default:
                 ctrl = function.dfg.type(of: function.dfg.valueOperands(inst)[n])

@@ -151,12 +151,32 @@ extension Function {
             return same(2)
         case .vanyTrue, .vallTrue, .vbitmask:
             return InstTyping(operands: [.type(t)], results: [.i32])
+        case .swizzle, .snarrow, .unarrow, .swidenLow, .swidenHigh, .uwidenLow, .uwidenHigh, .sextmulLow, .sextmulHigh,
+             .uextmulLow, .uextmulHigh, .sextaddPairwise, .uextaddPairwise, .sdot, .q15mulrSat, .fminPseudo, .fmaxPseudo,
+             .fcvtToSintSatZero, .fcvtToUintSatZero, .fcvtFromSintLow, .fcvtFromUintLow, .fdemoteZero, .fpromoteLow,
+             .relaxedSwizzle, .relaxedFcvtToSint, .relaxedFcvtToUint, .relaxedFcvtToSintZero, .relaxedFcvtToUintZero,
+             .relaxedMadd, .relaxedNmadd, .relaxedLaneselect, .relaxedFmin, .relaxedFmax, .relaxedQ15mulr, .relaxedDot, .relaxedDotAdd:
+            return try vectorTyping(op, t)
         case .load, .uload8, .sload8, .uload16, .sload16, .uload32, .sload32:
             let m = try memory(data.memory)
             let width = Self.accessBytes(op, t)
             if (op == .uload32 || op == .sload32) && t != .i64 { throw fail("\(info.name) produces i64, not \(t)") }
             guard 1 << data.log2Align <= width else { throw fail("alignment \(1 << data.log2Align) exceeds access width \(width)") }
             return InstTyping(operands: [.type(m.addressType)], results: [t])
+        case .sload8x8, .uload8x8, .sload16x4, .uload16x4, .sload32x2, .uload32x2, .loadSplat, .loadZero:
+            let m = try memory(data.memory)
+            let width = Self.accessBytes(op, t)
+            if let source = Self.extendingLoadLaneBits(op), t != IRType.i8x16.withLanes(bits: source * 2, float: false) {
+                throw fail("\(info.name) produces \(IRType.i8x16.withLanes(bits: source * 2, float: false)!), not \(t)")
+            }
+            guard 1 << data.log2Align <= width else { throw fail("alignment \(1 << data.log2Align) exceeds access width \(width)") }
+            return InstTyping(operands: [.type(m.addressType)], results: [t])
+        case .loadLane, .storeLane:
+            let m = try memory(data.memory)
+            let width = Self.accessBytes(op, t)
+            guard data.memoryLane < t.laneCount else { throw fail("lane \(data.memoryLane) out of range for \(t)") }
+            guard 1 << data.log2Align <= width else { throw fail("alignment \(1 << data.log2Align) exceeds access width \(width)") }
+            return InstTyping(operands: [.type(t), .type(m.addressType)], results: op == .loadLane ? [t] : [])
         case .store, .istore8, .istore16, .istore32:
             let m = try memory(data.memory)
             let width = Self.accessBytes(op, t)
@@ -233,7 +253,76 @@ extension Function {
         case .uload8, .sload8, .istore8: 1
         case .uload16, .sload16, .istore16: 2
         case .uload32, .sload32, .istore32: 4
+        case .sload8x8, .uload8x8, .sload16x4, .uload16x4, .sload32x2, .uload32x2: 8
+        case .loadSplat, .loadZero, .loadLane, .storeLane: t.laneBits / 8
         default: t.bytes
+        }
+    }
+
+    /// Lane width in memory of a vector extending load (`sload8x8`: 8), nil for other ops.
+    public static func extendingLoadLaneBits(_ op: Opcode) -> Int? {
+        switch op {
+        case .sload8x8, .uload8x8: 8
+        case .sload16x4, .uload16x4: 16
+        case .sload32x2, .uload32x2: 32
+        default: nil
+        }
+    }
+
+    /// Operand and result types of the wasm SIMD lane-shape and relaxed ops, controlled by the first operand's type `t`.
+    func vectorTyping(_ op: Opcode, _ t: IRType) throws(TypingError) -> InstTyping {
+        let name = op.info.name
+        func need(_ ok: Bool, _ what: String) throws(TypingError) {
+            if !ok { throw TypingError(message: "\(name) needs \(what), not \(t)", operand: 0) }
+        }
+        func shape(_ r: IRType?, _ what: String) throws(TypingError) -> IRType {
+            guard let r else { throw TypingError(message: "\(name) needs \(what), not \(t)", operand: 0) }
+            return r
+        }
+        switch op {
+        case .swizzle, .relaxedSwizzle:
+            try need(t.laneBits == 8, "8-bit lanes")
+            return InstTyping(operands: [.type(t), .type(t)], results: [t])
+        case .snarrow, .unarrow:
+            let r = try shape(t.laneBits >= 16 ? t.narrowedIntLanes : nil, "lanes of 16 bits or more")
+            return InstTyping(operands: [.type(t), .type(t)], results: [r])
+        case .swidenLow, .swidenHigh, .uwidenLow, .uwidenHigh, .sextaddPairwise, .uextaddPairwise:
+            return InstTyping(operands: [.type(t)], results: [try shape(t.widenedIntLanes, "lanes of 32 bits or less")])
+        case .sextmulLow, .sextmulHigh, .uextmulLow, .uextmulHigh:
+            return InstTyping(operands: [.type(t), .type(t)], results: [try shape(t.widenedIntLanes, "lanes of 32 bits or less")])
+        case .sdot:
+            try need(t.laneBits == 16, "16-bit lanes")
+            return InstTyping(operands: [.type(t), .type(t)], results: [t.widenedIntLanes!])
+        case .q15mulrSat, .relaxedQ15mulr:
+            try need(t.laneBits == 16, "16-bit lanes")
+            return InstTyping(operands: [.type(t), .type(t)], results: [t])
+        case .fminPseudo, .fmaxPseudo, .relaxedFmin, .relaxedFmax:
+            return InstTyping(operands: [.type(t), .type(t)], results: [t])
+        case .relaxedMadd, .relaxedNmadd, .relaxedLaneselect:
+            return InstTyping(operands: [.type(t), .type(t), .type(t)], results: [t])
+        case .fcvtToSintSatZero, .fcvtToUintSatZero, .relaxedFcvtToSintZero, .relaxedFcvtToUintZero:
+            try need(t.laneBits == 64, "64-bit float lanes")
+            return InstTyping(operands: [.type(t)], results: [t.withLanes(bits: 32, float: false)!])
+        case .relaxedFcvtToSint, .relaxedFcvtToUint:
+            return InstTyping(operands: [.type(t)], results: [t.asIntShape])
+        case .fcvtFromSintLow, .fcvtFromUintLow:
+            try need(t.laneBits == 32, "32-bit integer lanes")
+            return InstTyping(operands: [.type(t)], results: [t.withLanes(bits: 64, float: true)!])
+        case .fdemoteZero:
+            try need(t.laneBits == 64, "64-bit float lanes")
+            return InstTyping(operands: [.type(t)], results: [t.withLanes(bits: 32, float: true)!])
+        case .fpromoteLow:
+            try need(t.laneBits == 32, "32-bit float lanes")
+            return InstTyping(operands: [.type(t)], results: [t.withLanes(bits: 64, float: true)!])
+        case .relaxedDot:
+            try need(t.laneBits == 8, "8-bit lanes")
+            return InstTyping(operands: [.type(t), .type(t)], results: [t.widenedIntLanes!])
+        case .relaxedDotAdd:
+            try need(t.laneBits == 8, "8-bit lanes")
+            let acc = t.withLanes(bits: 32, float: false)!
+            return InstTyping(operands: [.type(t), .type(t), .type(acc)], results: [acc])
+        default:
+            preconditionFailure("\(name) is not a vector shape op")
         }
     }
 }

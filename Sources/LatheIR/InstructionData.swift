@@ -8,6 +8,8 @@ import LatheEntity
 /// - shuffle: a, b operands, c = `ConstRef` of the byte mask; lanes: lane in `imm16`.
 /// - load: a = address, b = offset, `imm8` = log2 alignment, `imm16` = memory.
 /// - store: a = stored value, b = address, c = offset, `imm8` = log2 alignment, `imm16` = memory.
+/// - memoryLane (`load_lane`, `store_lane`): a = vector, b = address, c = offset, `imm8` = log2
+///   alignment in the low 4 bits and the lane in the high 4 bits, `imm16` = memory.
 /// - memory ops: operands in a, b, c; `imm16` = memory (`memory_copy`: destination; `imm8` = source).
 /// - globals/tables: a = `GlobalRef`/`TableRef`, operands follow in b, c.
 /// - call: a = `FuncRef`, b = argument `ValueList`; callIndirect: a = `SigRef`, b = [callee, args...],
@@ -44,7 +46,9 @@ public struct InstructionData: Sendable, Equatable {
     public var trapCode: TrapCode { TrapCode(rawValue: imm16) ?? .user }
     public var memory: MemoryRef { MemoryRef(index: Int(imm16)) }
     public var lane: Int { Int(imm16) }
-    public var log2Align: Int { Int(imm8) }
+    public var log2Align: Int { Int(imm8 & 0x0f) }
+    /// The lane of a `load_lane` / `store_lane` (stored above the alignment in `imm8`).
+    public var memoryLane: Int { Int(imm8 >> 4) }
 }
 
 /// Where a value comes from.

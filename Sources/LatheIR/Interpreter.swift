@@ -49,6 +49,13 @@ public struct Interpreter {
         }
     }
 
+    /// Writes `bytes` into memory `index` at `offset` (data segments, test setup); false if they do not fit.
+    public mutating func writeMemory(_ index: Int, at offset: Int, _ bytes: [UInt8]) -> Bool {
+        guard index < memories.count, offset >= 0, offset <= memories[index].count - bytes.count else { return false }
+        memories[index].replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+        return true
+    }
+
     /// Calls function `name` with `args`; results, or the trap that stopped it.
     public mutating func call(_ name: String, _ args: [RuntimeValue]) -> Result<[RuntimeValue], Trap> {
         guard let index = module.index(of: name) else {
@@ -120,7 +127,8 @@ public struct Interpreter {
                     case .sload8: v[0] = UInt64(bitPattern: Semantics.signed(v[0], 8)) & Semantics.mask(t.bits)
                     case .sload16: v[0] = UInt64(bitPattern: Semantics.signed(v[0], 16)) & Semantics.mask(t.bits)
                     case .sload32: v[0] = UInt64(bitPattern: Semantics.signed(v[0], 32))
-                    default: break
+                    case .load, .uload8, .uload16, .uload32, .loadZero: break
+                    default: v = Self.finishVectorLoad(d.opcode, t, v)
                     }
                     regs[result()] = v
                 case .store:
@@ -129,6 +137,20 @@ public struct Interpreter {
                     let ea = try address(arg(d.b)[0], UInt64(d.c), width, memory: Int(d.imm16), f, inst)
                     let mem = Int(d.imm16)
                     for k in 0..<width { memories[mem][ea + k] = UInt8(truncatingIfNeeded: Lanes.get(v, k, 8)) }
+                case .memoryLane:
+                    let t = type(d.a)
+                    let width = t.laneBits / 8
+                    let mem = Int(d.imm16)
+                    let ea = try address(arg(d.b)[0], UInt64(d.c), width, memory: mem, f, inst)
+                    if d.opcode == .loadLane {
+                        var v = arg(d.a), x: UInt64 = 0
+                        for k in 0..<width { x |= UInt64(memories[mem][ea + k]) << UInt64(8 * k) }
+                        Lanes.set(&v, d.memoryLane, t.laneBits, x)
+                        regs[result()] = v
+                    } else {
+                        let x = Lanes.get(arg(d.a), d.memoryLane, t.laneBits)
+                        for k in 0..<width { memories[mem][ea + k] = UInt8(truncatingIfNeeded: x >> UInt64(8 * k)) }
+                    }
                 case .memorySize:
                     regs[result()] = SIMD4(UInt64(memories[Int(d.imm16)].count / Self.pageSize), 0, 0, 0)
                 case .memoryGrow:

@@ -97,7 +97,9 @@ extension Interpreter {
             for i in 0..<t.laneCount { m |= (Lanes.get(a, i, t.laneBits) >> UInt64(t.laneBits - 1)) << UInt64(i) }
             return scalar(m)
         case .refIsNull: return scalar(a[0] == RuntimeValue.nullBits ? 1 : 0)
-        default: preconditionFailure("\(op.name) is not a pure op")
+        default:
+            guard let r = vectorOp(op, t, a, b, c, rt) else { preconditionFailure("\(op.name) is not a pure op") }
+            return .success(r)
         }
     }
 }

@@ -25,9 +25,18 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case select, bitselect
     case splat, extractlane, sextractlane, insertlane, shuffle
     case vanyTrue, vallTrue, vbitmask
+    // vector shape changes and lane arithmetic (wasm SIMD)
+    case swizzle, snarrow, unarrow, swidenLow, swidenHigh, uwidenLow, uwidenHigh
+    case sextmulLow, sextmulHigh, uextmulLow, uextmulHigh, sextaddPairwise, uextaddPairwise, sdot, q15mulrSat
+    case fminPseudo, fmaxPseudo
+    case fcvtToSintSatZero, fcvtToUintSatZero, fcvtFromSintLow, fcvtFromUintLow, fdemoteZero, fpromoteLow
+    // relaxed SIMD: each has one deterministic behaviour that wasm allows (docs/IR.md)
+    case relaxedSwizzle, relaxedFcvtToSint, relaxedFcvtToUint, relaxedFcvtToSintZero, relaxedFcvtToUintZero
+    case relaxedMadd, relaxedNmadd, relaxedLaneselect, relaxedFmin, relaxedFmax, relaxedQ15mulr, relaxedDot, relaxedDotAdd
     // memory
     case load, uload8, sload8, uload16, sload16, uload32, sload32
     case store, istore8, istore16, istore32
+    case sload8x8, uload8x8, sload16x4, uload16x4, sload32x2, uload32x2, loadSplat, loadZero, loadLane, storeLane
     case memorySize, memoryGrow, memoryCopy, memoryFill
     // globals, tables, references
     case globalGet, globalSet
@@ -57,7 +66,7 @@ public enum InstructionFormat: Sendable {
     case intCompare, floatCompare
     case intConst, floatConst, vectorConst
     case shuffle, extractLane, insertLane
-    case load, store, memorySize, memoryGrow, memoryCopy, memoryFill
+    case load, store, memoryLane, memorySize, memoryGrow, memoryCopy, memoryFill
     case globalGet, globalSet, tableGet, tableSet, tableSize, tableGrow
     case refNull, refFunc
     case call, callIndirect, callRef
@@ -101,7 +110,7 @@ public enum ControlType: Sendable, Equatable {
 
 /// The set of types an op accepts as controlling type.
 public enum TypeClass: Sendable {
-    case int, intLike, float, floatLike, numeric, bitwise, vector, intVector, narrowIntVector, ref, any
+    case int, intLike, float, floatLike, numeric, bitwise, vector, intVector, floatVector, narrowIntVector, ref, any
     public func accepts(_ t: IRType) -> Bool {
         switch self {
         case .int: t.isInt
@@ -112,6 +121,7 @@ public enum TypeClass: Sendable {
         case .bitwise: t.isInt || t.isVector
         case .vector: t.isVector
         case .intVector: t.isVector && t.isIntLike
+        case .floatVector: t.isVector && t.isFloatLike
         case .narrowIntVector: t.isVector && t.laneBits < 32
         case .ref: t.isRef
         case .any: true
@@ -127,6 +137,7 @@ public enum TypeClass: Sendable {
         case .bitwise: "an integer or vector type"
         case .vector: "a vector type"
         case .intVector: "an integer vector type"
+        case .floatVector: "a float vector type"
         case .narrowIntVector: "an i8 or i16 lane vector type"
         case .ref: "a reference type"
         case .any: "any type"
@@ -236,6 +247,42 @@ public struct OpcodeInfo: Sendable {
         op(.vanyTrue, "vany_true", .unary, .pure, .operand(0), .vector),
         op(.vallTrue, "vall_true", .unary, .pure, .operand(0), .vector),
         op(.vbitmask, "vbitmask", .unary, .pure, .operand(0), .vector),
+        op(.swizzle, "swizzle", .binary, .pure, .operand(0), .intVector),
+        op(.snarrow, "snarrow", .binary, .pure, .operand(0), .intVector),
+        op(.unarrow, "unarrow", .binary, .pure, .operand(0), .intVector),
+        op(.swidenLow, "swiden_low", .unary, .pure, .operand(0), .intVector),
+        op(.swidenHigh, "swiden_high", .unary, .pure, .operand(0), .intVector),
+        op(.uwidenLow, "uwiden_low", .unary, .pure, .operand(0), .intVector),
+        op(.uwidenHigh, "uwiden_high", .unary, .pure, .operand(0), .intVector),
+        op(.sextmulLow, "sextmul_low", .binary, .pure, .operand(0), .intVector),
+        op(.sextmulHigh, "sextmul_high", .binary, .pure, .operand(0), .intVector),
+        op(.uextmulLow, "uextmul_low", .binary, .pure, .operand(0), .intVector),
+        op(.uextmulHigh, "uextmul_high", .binary, .pure, .operand(0), .intVector),
+        op(.sextaddPairwise, "sextadd_pairwise", .unary, .pure, .operand(0), .intVector),
+        op(.uextaddPairwise, "uextadd_pairwise", .unary, .pure, .operand(0), .intVector),
+        op(.sdot, "sdot", .binary, .pure, .operand(0), .intVector),
+        op(.q15mulrSat, "q15mulr_sat", .binary, .pure, .operand(0), .intVector),
+        op(.fminPseudo, "fmin_pseudo", .binary, .pure, .operand(0), .floatLike),
+        op(.fmaxPseudo, "fmax_pseudo", .binary, .pure, .operand(0), .floatLike),
+        op(.fcvtToSintSatZero, "fcvt_to_sint_sat_zero", .unary, .pure, .operand(0), .floatVector),
+        op(.fcvtToUintSatZero, "fcvt_to_uint_sat_zero", .unary, .pure, .operand(0), .floatVector),
+        op(.fcvtFromSintLow, "fcvt_from_sint_low", .unary, .pure, .operand(0), .intVector),
+        op(.fcvtFromUintLow, "fcvt_from_uint_low", .unary, .pure, .operand(0), .intVector),
+        op(.fdemoteZero, "fdemote_zero", .unary, .pure, .operand(0), .floatVector),
+        op(.fpromoteLow, "fpromote_low", .unary, .pure, .operand(0), .floatVector),
+        op(.relaxedSwizzle, "relaxed_swizzle", .binary, .pure, .operand(0), .intVector),
+        op(.relaxedFcvtToSint, "relaxed_fcvt_to_sint", .unary, .pure, .operand(0), .floatVector),
+        op(.relaxedFcvtToUint, "relaxed_fcvt_to_uint", .unary, .pure, .operand(0), .floatVector),
+        op(.relaxedFcvtToSintZero, "relaxed_fcvt_to_sint_zero", .unary, .pure, .operand(0), .floatVector),
+        op(.relaxedFcvtToUintZero, "relaxed_fcvt_to_uint_zero", .unary, .pure, .operand(0), .floatVector),
+        op(.relaxedMadd, "relaxed_madd", .ternary, .pure, .operand(0), .floatVector),
+        op(.relaxedNmadd, "relaxed_nmadd", .ternary, .pure, .operand(0), .floatVector),
+        op(.relaxedLaneselect, "relaxed_laneselect", .ternary, .pure, .operand(0), .intVector),
+        op(.relaxedFmin, "relaxed_fmin", .binary, .pure, .operand(0), .floatVector),
+        op(.relaxedFmax, "relaxed_fmax", .binary, .pure, .operand(0), .floatVector),
+        op(.relaxedQ15mulr, "relaxed_q15mulr", .binary, .pure, .operand(0), .intVector),
+        op(.relaxedDot, "relaxed_dot", .binary, .pure, .operand(0), .intVector),
+        op(.relaxedDotAdd, "relaxed_dot_add", .ternary, .pure, .operand(0), .intVector),
         op(.load, "load", .load, load, .result, .numeric),
         op(.uload8, "uload8", .load, load, .result, .int),
         op(.sload8, "sload8", .load, load, .result, .int),
@@ -247,6 +294,16 @@ public struct OpcodeInfo: Sendable {
         op(.istore8, "istore8", .store, store, .operand(0), .int),
         op(.istore16, "istore16", .store, store, .operand(0), .int),
         op(.istore32, "istore32", .store, store, .operand(0), .int),
+        op(.sload8x8, "sload8x8", .load, load, .result, .intVector),
+        op(.uload8x8, "uload8x8", .load, load, .result, .intVector),
+        op(.sload16x4, "sload16x4", .load, load, .result, .intVector),
+        op(.uload16x4, "uload16x4", .load, load, .result, .intVector),
+        op(.sload32x2, "sload32x2", .load, load, .result, .intVector),
+        op(.uload32x2, "uload32x2", .load, load, .result, .intVector),
+        op(.loadSplat, "load_splat", .load, load, .result, .vector),
+        op(.loadZero, "load_zero", .load, load, .result, .vector),
+        op(.loadLane, "load_lane", .memoryLane, load, .operand(0), .vector),
+        op(.storeLane, "store_lane", .memoryLane, store, .operand(0), .vector),
         op(.memorySize, "memory_size", .memorySize, .readsMemory),
         op(.memoryGrow, "memory_grow", .memoryGrow, [.readsMemory, .writesMemory]),
         op(.memoryCopy, "memory_copy", .memoryCopy, [.mayTrap, .readsMemory, .writesMemory]),

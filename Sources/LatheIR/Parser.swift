@@ -271,7 +271,7 @@ struct Parser {
                 }
                 bind(&pi, bound, &f)
                 if pi.naturalAlign, let t = ctrl {
-                    pi.data.imm8 = UInt8(Function.accessBytes(pi.opcode, t).trailingZeroBitCount)
+                    pi.data.imm8 = (pi.data.imm8 & 0xf0) | UInt8(Function.accessBytes(pi.opcode, t).trailingZeroBitCount)
                 }
                 let inst = f.dfg.makeInst(pi.data)
                 var types: [IRType]

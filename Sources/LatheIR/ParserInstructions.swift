@@ -101,6 +101,14 @@ extension Parser {
             d.imm16 = UInt16(truncatingIfNeeded: try number())
         case .load: try memarg(.a, offsetInB: true, &self)
         case .store: try operand(.a, &self); try comma(&self); try memarg(.b, offsetInB: false, &self)
+        case .memoryLane:
+            try operand(.a, &self); try comma(&self)
+            let lane = try number()
+            guard (0..<16).contains(lane) else { throw error("a lane below 16") }
+            try comma(&self)
+            try memarg(.b, offsetInB: false, &self)
+            guard d.imm8 < 16 else { throw error("an alignment below 2^16") }
+            d.imm8 |= UInt8(lane << 4)
         case .memorySize: d.imm16 = UInt16(truncatingIfNeeded: try entity("mem"))
         case .memoryGrow: d.imm16 = UInt16(truncatingIfNeeded: try entity("mem")); try comma(&self); try operand(.a, &self)
         case .memoryCopy:

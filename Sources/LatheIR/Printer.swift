@@ -161,6 +161,7 @@ public struct FunctionPrinter {
         case .insertLane: w.put(" "); v(d.a); sep(); v(d.b); w.put(", \(d.lane)")
         case .load: memarg(d.a, offset: d.b)
         case .store: w.put(" "); v(d.a); w.put(","); memarg(d.b, offset: d.c)
+        case .memoryLane: w.put(" "); v(d.a); w.put(", \(d.memoryLane),"); memarg(d.b, offset: d.c)
         case .memorySize: w.put(" mem\(d.imm16)")
         case .memoryGrow: w.put(" mem\(d.imm16), "); v(d.a)
         case .memoryCopy: w.put(" mem\(d.imm16), mem\(d.imm8), "); v(d.a); sep(); v(d.b); sep(); v(d.c)

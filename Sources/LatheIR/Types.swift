@@ -89,6 +89,24 @@ public struct IRType: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The vector of the same width whose lanes are `laneBits` wide (integer or float lanes), if one exists.
+    public func withLanes(bits laneBits: Int, float: Bool) -> IRType? {
+        guard isVector else { return nil }
+        let kinds: [Kind]
+        switch (bits, float, laneBits) {
+        case (128, false, _): kinds = [.i8x16, .i16x8, .i32x4, .i64x2]
+        case (256, false, _): kinds = [.i8x32, .i16x16, .i32x8, .i64x4]
+        case (128, true, _): kinds = [.f32x4, .f64x2]
+        default: kinds = [.f32x8, .f64x4]
+        }
+        return kinds.map { IRType($0) }.first { $0.laneBits == laneBits }
+    }
+
+    /// Integer lanes twice as wide, half as many (i8x16 -> i16x8); nil for 64-bit lanes and non-vectors.
+    public var widenedIntLanes: IRType? { withLanes(bits: laneBits * 2, float: false) }
+    /// Integer lanes half as wide, twice as many (i16x8 -> i8x16); nil for 8-bit lanes and non-vectors.
+    public var narrowedIntLanes: IRType? { withLanes(bits: laneBits / 2, float: false) }
+
     /// Whether a value of this type is a valid instance of `other` (nullable subsumes non-null).
     public func isSubtype(of other: IRType) -> Bool {
         if self == other { return true }

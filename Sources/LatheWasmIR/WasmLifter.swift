@@ -3,7 +3,7 @@ import LatheWasm
 
 /// Why a function body was kept as it was instead of being lifted.
 public struct NotLiftable: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A short, countable reason (`simd`, `gc`, `exceptions`, `memory.init`, ...).
+    /// A short, countable reason (`gc`, `exceptions`, `memory.init`, ...).
     public var reason: String
     public init(_ reason: String) { self.reason = reason }
     public var description: String { "not liftable: \(reason)" }
@@ -68,7 +68,7 @@ func irType(_ t: ValType) throws(NotLiftable) -> IRType {
     case .i64: return .i64
     case .f32: return .f32
     case .f64: return .f64
-    case .v128: throw NotLiftable("simd")
+    case .v128: return WasmOps.v128
     case .ref(let r):
         guard r.nullable else { throw NotLiftable("function-references: non-null reference type") }
         switch r.heapType {
@@ -114,7 +114,7 @@ public struct WasmLifter {
     }
 }
 
-private struct Frame {
+struct Frame {
     enum Kind { case function, block, loop, `if` }
     var kind: Kind
     /// Where `end` continues (not used for the function frame).
@@ -136,7 +136,7 @@ private struct Frame {
     var branchTypes: [IRType] { kind == .loop ? paramTypes : resultTypes }
 }
 
-private struct LiftState {
+struct LiftState {
     let context: WasmModuleContext
     var b: FunctionBuilder
     var stack: [Value] = []
@@ -280,7 +280,6 @@ private struct LiftState {
 
     func checkSupported(_ op: LatheWasm.Opcode) throws(NotLiftable) {
         switch op.info.feature {
-        case .simd, .relaxedSimd: throw NotLiftable("simd")
         case .gc: throw NotLiftable("gc")
         case .exceptions, .legacyExceptions: throw NotLiftable("exceptions")
         case .threads: throw NotLiftable("threads: atomics")
@@ -513,6 +512,7 @@ private struct LiftState {
         case .refIsNull: push(b.refIsNull(pop()))
         case .refFunc: push(b.refFunc(try funcRef(inst.index!)))
         default:
+            if op.info.feature == .simd || op.info.feature == .relaxedSimd { return try translateVector(inst) }
             if let m = WasmOps.load[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
                 let mem = try memory(ma.memory)

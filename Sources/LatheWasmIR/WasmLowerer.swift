@@ -27,7 +27,7 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// parallel copy without temporaries.
 public struct WasmLowerer {
     public static func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
-        var l = LowerState(lifted)
+        var l = try LowerState(lifted)
         do {
             return try l.run()
         } catch let error where error.isIrreducible {
@@ -36,7 +36,7 @@ public struct WasmLowerer {
             guard reducible.function.makeReducible() != nil else {
                 throw LowerError("irreducible control flow into a block with a non-nullable reference parameter")
             }
-            var again = LowerState(reducible)
+            var again = try LowerState(reducible)
             return try again.run()
         }
     }
@@ -64,10 +64,12 @@ private struct LowerState {
     var out: [Instruction] = []
     var ctx: [Ctx] = []
     var localGroups: [LocalGroup] = []
+    /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
+    let vectorShapes: [Inst: VectorShape]
 
-    init(_ lifted: LiftedFunction) {
+    init(_ lifted: LiftedFunction) throws(LowerError) {
         self.lifted = lifted
-        f = lifted.function
+        (f, vectorShapes) = try VectorLowering.prepare(lifted.function)
         cfg = ControlFlowGraph(f)
         dom = DominatorTree(cfg: cfg, entry: f.entryBlock ?? Block(index: 0))
     }
@@ -99,8 +101,10 @@ private struct LowerState {
         let d = f.dfg[i]
         func v(_ x: UInt32) -> Value { Value(index: Int(x)) }
         switch d.opcode.format {
-        case .ternary: return d.opcode == .select ? [v(d.b), v(d.c), v(d.a)] : [v(d.a), v(d.b), v(d.c)]
-        case .store: return [v(d.b), v(d.a)]
+        case .ternary:
+            // wasm takes the condition or mask of select, bitselect and relaxed_laneselect last
+            return [.select, .bitselect, .relaxedLaneselect].contains(d.opcode) ? [v(d.b), v(d.c), v(d.a)] : [v(d.a), v(d.b), v(d.c)]
+        case .store, .memoryLane: return [v(d.b), v(d.a)]
         case .callIndirect, .callRef:
             let l = f.dfg.pool.elements(ValueList(handle: d.b))
             return Array(l.dropFirst()) + [l[0]]
@@ -570,6 +574,10 @@ private struct LowerState {
         let d = f.dfg[i]
         func type(_ x: UInt32) -> IRType { f.dfg.type(of: Value(index: Int(x))) }
         var result: IRType { f.dfg.type(of: f.dfg.firstResult(i)!) }
+        if let shape = vectorShapes[i] {
+            out.append(try VectorLowering.instruction(f, i, shape))
+            return
+        }
         switch d.opcode {
         case .iconst:
             out.append(result == .i32 ? Instruction(.i32Const, .i32(Int32(truncatingIfNeeded: d.imm64))) : Instruction(.i64Const, .i64(Int64(bitPattern: d.imm64))))

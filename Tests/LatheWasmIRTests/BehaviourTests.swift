@@ -102,7 +102,7 @@ final class BehaviourTests: XCTestCase {
         var moduleOK = false
         while let (result, location) = wast.nextDirectiveResult() {
             guard case .success(let d) = result else { continue }
-            let line = location.computeLineAndColumn().line
+            var line: Int { location.computeLineAndColumn().line }  // scans the script: only for messages
             switch d {
             case .module(let md):
                 moduleOK = false
@@ -164,6 +164,18 @@ final class BehaviourTests: XCTestCase {
         print("round trip behaviour: \(c.passed) passed, \(c.failed) failed, \(c.skipped) skipped \(c.skips)")
         XCTAssertTrue(missing.isEmpty, "curated scripts not in the suite: \(missing)")
         XCTAssertGreaterThan(c.passed, 20_000)
+        XCTAssertEqual(c.failed, 0, c.failures.prefix(30).joined(separator: "\n"))
+    }
+
+    /// Every `simd_*.wast` script (WasmKit runs SIMD; it does not run relaxed SIMD, so those scripts are not here).
+    func testSIMDScriptsBehaveTheSame() throws {
+        let dir = SpecSuite.directory(repositoryRoot: Self.repositoryRoot)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("simd_") && $0.hasSuffix(".wast") }.sorted()
+        XCTAssertGreaterThan(names.count, 50, "SIMD scripts not found in \(dir.path)")
+        var c = Counts()
+        for n in names { run(script: dir.appendingPathComponent(n), into: &c) }
+        print("round trip behaviour (SIMD): \(names.count) scripts, \(c.passed) passed, \(c.failed) failed, \(c.skipped) skipped \(c.skips)")
+        XCTAssertGreaterThan(c.passed, 10_000)
         XCTAssertEqual(c.failed, 0, c.failures.prefix(30).joined(separator: "\n"))
     }
 }

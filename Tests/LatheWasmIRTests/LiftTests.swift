@@ -87,17 +87,63 @@ final class LiftTests: XCTestCase {
 
     func testNotLiftableReasons() throws {
         let m = try module("""
-        (module (memory 1)
-          (func (result v128) (v128.const i32x4 1 2 3 4))
+        (module (memory 1 1 shared)
+          (func (result i32) (i32.atomic.load (i32.const 0)))
           (func (param i32) (memory.init 0 (local.get 0) (i32.const 0) (i32.const 0)))
           (data "x"))
         """)
         let l = WasmLifter(module: m)
-        XCTAssertThrowsError(try l.lift(definedFunction: 0)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "simd") }
+        XCTAssertThrowsError(try l.lift(definedFunction: 0)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "threads: atomics") }
         XCTAssertThrowsError(try l.lift(definedFunction: 1)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "memory.init") }
         let (out, stats) = WasmRoundTrip.run(m)
         XCTAssertEqual(stats.keptCount, 2)
         XCTAssertEqual(out.bodies, m.bodies)
+    }
+
+    func testV128IsI8x16WithBitcastsAroundLaneTypedOps() throws {
+        try check("""
+        (module (func (param v128 v128) (result v128)
+          (f32x4.mul (local.get 1) (i32x4.add (local.get 0) (local.get 1)))))
+        """, ["block0(v0: i8x16, v1: i8x16):", "v2 = bitcast.i32x4 v0", "v3 = bitcast.i32x4 v1", "v4 = iadd v2, v3",
+              "v5 = bitcast.i8x16 v4", "v6 = bitcast.f32x4 v1", "v7 = bitcast.f32x4 v5", "v8 = fmul v6, v7", "v9 = bitcast.i8x16 v8", "return v9"])
+        // The bitcasts cost nothing: the lowered body is the input body.
+        let wat = "(module (func (param v128 v128) (result v128) (f32x4.mul (local.get 1) (i32x4.add (local.get 0) (local.get 1)))))"
+        XCTAssertEqual(try WasmLowerer.lower(try lift(wat)), try module(wat).bodies[0])
+    }
+
+    func testSIMDLanesMemoryAndRelaxedOpsLift() throws {
+        try check("""
+        (module (memory 1) (func (param i32 v128) (result i32)
+          (v128.store16_lane offset=2 3 (local.get 0)
+            (i16x8.relaxed_laneselect (v128.load8x8_s (local.get 0)) (local.get 1)
+              (i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31 (local.get 1) (v128.const i64x2 1 -1))))
+          (i8x16.extract_lane_s 15 (v128.load32_zero align=1 (local.get 0)))))
+        """, ["sload8x8.i16x8 v0", "vconst.i8x16 [1, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1]",
+              "shuffle v1, v", "relaxed_laneselect v", "store_lane v", ", 3, v0+2", "load_zero.i32x4 v0 align=1",
+              "bitcast.i8x16", "sextractlane v", ", 15", "return"])
+    }
+
+    func testV128InBlocksLocalsAndSelectKeepsItsSize() throws {
+        let wat = """
+        (module (global $g (mut v128) (v128.const i32x4 0 0 0 0))
+          (func (param i32 v128) (result v128) (local v128)
+            (local.set 2 (global.get $g))
+            (block $out (result v128)
+              (loop $l
+                (local.set 2 (i16x8.add_sat_s (local.get 2) (local.get 1)))
+                (br_if $out (local.get 2) (i32x4.all_true (local.get 2)))
+                (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+                (br_if $l (local.get 0)))
+              (select (local.get 1) (local.get 2) (local.get 0)))
+            (global.set $g (i64x2.splat (i64.const 3)))))
+        """
+        let original = try module(wat).bodies[0]
+        let lifted = try lift(wat)
+        XCTAssertTrue(lifted.function.text.contains("sadd_sat"), lifted.function.text)
+        let body = try WasmLowerer.lower(lifted)
+        XCTAssertNoThrow(try body.instructions())
+        let code = try body.instructions()
+        XCTAssertLessThanOrEqual(WasmRoundTrip.bodySize(body), WasmRoundTrip.bodySize(original), "\(code)")
     }
 
     func testLoweringKeepsSingleUseValuesOnTheStack() throws {

@@ -14,6 +14,7 @@ final class SpecRoundTripTests: XCTestCase {
         XCTAssertGreaterThan(files.count, 200, "spec suite not found at \(dir.path)")
         var total = WasmRoundTrip.Stats()
         var modules = 0, unreadable = 0
+        var simdFunctions = 0, simdInputBytes = 0, simdOutputBytes = 0
         var failures: [String] = []
         for file in files {
             for c in SpecSuite.cases(in: file, relativeTo: dir).cases where c.expectation == .valid {
@@ -21,6 +22,13 @@ final class SpecRoundTripTests: XCTestCase {
                 modules += 1
                 let (out, stats) = WasmRoundTrip.run(m)
                 total.add(stats)
+                for (i, body) in m.bodies.enumerated() where (try? body.instructions())?.contains(where: {
+                    $0.opcode.info.feature == .simd || $0.opcode.info.feature == .relaxedSimd
+                }) == true {
+                    simdFunctions += 1
+                    simdInputBytes += WasmRoundTrip.bodySize(body)
+                    simdOutputBytes += WasmRoundTrip.bodySize(out.bodies[i])
+                }
                 failures += stats.failures.map { "\(c.file):\(c.line): \($0)" }
                 let bytes = ModuleWriter.write(out)
                 do {
@@ -40,7 +48,10 @@ final class SpecRoundTripTests: XCTestCase {
         print("spec round trip: \(modules) modules (\(unreadable) unreadable), functions lifted \(total.lifted), kept \(total.keptCount) [\(reasons)]")
         print("spec round trip: code bytes \(total.inputCodeBytes) -> \(total.outputCodeBytes) (\(String(format: "%.3f", Double(total.outputCodeBytes) / Double(max(1, total.inputCodeBytes))))x)")
         print("spec round trip: lifted functions only \(total.liftedInputBytes) -> \(total.liftedOutputBytes) bytes (\(String(format: "%.3f", Double(total.liftedOutputBytes) / Double(max(1, total.liftedInputBytes))))x)")
+        print("spec round trip: \(simdFunctions) functions using SIMD, \(simdInputBytes) -> \(simdOutputBytes) bytes (\(String(format: "%.3f", Double(simdOutputBytes) / Double(max(1, simdInputBytes))))x)")
         XCTAssertGreaterThan(total.lifted, 6_000)
+        XCTAssertNil(total.kept["simd"], "SIMD functions are lifted")
+        XCTAssertLessThanOrEqual(simdOutputBytes, simdInputBytes, "round-tripped SIMD functions do not grow")
         // No real growth: the lowered bodies are within 1% of the input ones (measured: 99,285 -> 99,291 bytes).
         XCTAssertLessThanOrEqual(Double(total.liftedOutputBytes), Double(total.liftedInputBytes) * 1.01)
         XCTAssertTrue(failures.isEmpty, "\(failures.count) failures:\n" + failures.prefix(30).joined(separator: "\n"))
