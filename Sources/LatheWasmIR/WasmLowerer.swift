@@ -18,10 +18,12 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// inline. Irreducible control flow is rejected (wasm input never produces it).
 ///
 /// Values: function parameters keep their locals; every other value gets a local, except
-/// constants (rematerialized at each use) and values used once by an instruction that follows
-/// immediately (kept on the operand stack, as a tree). Block parameters are written on the edge:
-/// all arguments are pushed, then popped into the parameters' locals in reverse, which is a
-/// parallel copy without temporaries.
+/// constants (rematerialized at each use), unused values of instructions with no effect (left out)
+/// and values whose definition immediately precedes their user (operands read from locals or
+/// rematerialized may come between): used once, they stay on the operand stack as a tree; used
+/// more often, they are computed inside the user and kept with `local.tee`. Block parameters are
+/// written on the edge: all arguments are pushed, then popped into the parameters' locals in
+/// reverse, which is a parallel copy without temporaries.
 public struct WasmLowerer {
     public static func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
         var l = LowerState(lifted)
@@ -47,6 +49,11 @@ private struct LowerState {
     var children = SecondaryMap<Block, [Block]>(default: [])
     var uses = SecondaryMap<Value, Int>(default: 0)
     var stackified = EntitySet<Inst>()
+    /// Roots with several uses emitted inside their next user's operands, their result kept with `local.tee`.
+    var deferred = EntitySet<Inst>()
+    var deferredEmitted = EntitySet<Inst>()
+    /// Unused instructions with no effect: not emitted.
+    var dead = EntitySet<Inst>()
     var local = SecondaryMap<Value, Int>(default: -1)
     var out: [Instruction] = []
     var ctx: [Ctx] = []
@@ -120,6 +127,7 @@ private struct LowerState {
             }
         }
         for b in order where forwardIn[b] >= 2 { isMerge.insert(b) }
+        removeDeadCode(order)
         for b in order { stackify(b) }
         assignLocals(entry)
         try doTree(entry)
@@ -129,27 +137,60 @@ private struct LowerState {
 
     // MARK: operand stack
 
-    /// Keeps single-use values on the stack when their definitions immediately precede the user.
-    mutating func stackify(_ b: Block) {
-        var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
-        for i in f.layout.insts(b) {
-            if isRemat(i) { continue }
-            treeStart[i] = i
-            var cursor = prevNonRemat(i)
-            for v in stackOperands(i).reversed() {
-                guard let d = defInst(v) else { break }
-                if isRemat(d) { continue }
-                guard d == cursor, uses[v] == 1, f.dfg.resultCount(d) == 1, !f.dfg[d].opcode.isTerminator else { break }
-                stackified.insert(d)
-                treeStart[i] = treeStart[d]
-                cursor = prevNonRemat(treeStart[d])
+    /// Marks instructions whose results are all unused and that have no effect, then their operands' definitions in turn.
+    mutating func removeDeadCode(_ order: [Block]) {
+        var work: [Inst] = []
+        func consider(_ i: Inst) {
+            guard !dead.contains(i), !isRemat(i), f.dfg.resultCount(i) > 0, f.dfg[i].opcode.effects.isRemovableIfUnused else { return }
+            guard f.dfg.results(of: i).allSatisfy({ uses[$0] == 0 }) else { return }
+            dead.insert(i)
+            work.append(i)
+        }
+        for b in order { for i in f.layout.insts(b) { consider(i) } }
+        while let i = work.popLast() {
+            for v in f.dfg.valueOperands(i) {
+                uses[v] -= 1
+                if uses[v] == 0, let d = defInst(v) { consider(d) }
             }
         }
     }
 
-    func prevNonRemat(_ i: Inst) -> Inst? {
+    /// Whether an instruction is emitted where it stands (not a constant, not dead, not part of a tree).
+    func isRoot(_ i: Inst) -> Bool { !isRemat(i) && !dead.contains(i) && !stackified.contains(i) }
+
+    /// Keeps values on the operand stack when their definitions immediately precede the user: a
+    /// single-use value as a subtree; a value with more uses through `local.tee` inside the user.
+    /// Operands read from locals or rematerialized may sit between them, since reading a local has no effect.
+    mutating func stackify(_ b: Block) {
+        var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
+        for i in f.layout.insts(b) {
+            if isRemat(i) || dead.contains(i) { continue }
+            treeStart[i] = i
+            var cursor = prevEmitted(i)
+            let ops = stackOperands(i)
+            for (k, v) in ops.enumerated().reversed() {
+                guard let d = defInst(v) else { continue }
+                if isRemat(d) { continue }
+                // Anything else is read from its local at the user.
+                guard d == cursor else { continue }
+                guard f.dfg.resultCount(d) == 1, !f.dfg[d].opcode.isTerminator else { break }
+                if uses[v] == 1 {
+                    stackified.insert(d)
+                } else {
+                    // The local is written by the tee, so earlier operands must not read it.
+                    guard !ops[..<k].contains(v) else { break }
+                    deferred.insert(d)
+                }
+                treeStart[i] = treeStart[d]
+                cursor = prevEmitted(treeStart[d])
+            }
+        }
+    }
+
+    /// The closest earlier instruction that is emitted at its place or as a tree (constants and dead code skipped).
+    func prevEmitted(_ i: Inst) -> Inst? {
         var p = f.layout.prevInst(i)
-        while let x = p, isRemat(x) { p = f.layout.prevInst(x) }
+        while let x = p, isRemat(x) || dead.contains(x) { p = f.layout.prevInst(x) }
         return p
     }
 
@@ -170,7 +211,7 @@ private struct LowerState {
     /// Whether `v` lives in a local (not a constant, not kept on the stack, and used).
     func needsLocal(_ v: Value) -> Bool {
         guard uses[v] > 0 else { return false }
-        if let d = defInst(v) { return !isRemat(d) && !stackified.contains(d) }
+        if let d = defInst(v) { return !isRemat(d) && !stackified.contains(d) && !dead.contains(d) }
         return true
     }
 
@@ -217,16 +258,16 @@ private struct LowerState {
                 for e in edges {
                     let s = f.dfg.blockCallTarget(e)
                     var l = liveIn[s]
-                    for (p, a) in zip(f.dfg.params(s), f.dfg.blockCallArgs(e)) where needsLocal(p) {
-                        l.remove(p)
-                        if needsLocal(a) { l.insert(a) }
-                    }
+                    // All parameters are written after all arguments are read (an argument may be a parameter).
+                    let params = f.dfg.params(s)
+                    for p in params where needsLocal(p) { l.remove(p) }
+                    for (p, a) in zip(params, f.dfg.blockCallArgs(e)) where needsLocal(p) && needsLocal(a) { l.insert(a) }
                     live.formUnion(l)
                 }
                 var reads: [Value] = []
                 localReads(term, into: &reads)
                 live.formUnion(reads)
-                for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
+                for i in insts.dropLast().reversed() where isRoot(i) {
                     for r in f.dfg.results(of: i) { live.remove(r) }
                     reads.removeAll(keepingCapacity: true)
                     localReads(i, into: &reads)
@@ -253,7 +294,7 @@ private struct LowerState {
         var all: [Value] = entryParams
         for b in order {
             if b != entry { all += f.dfg.params(b).filter(needsLocal) }
-            for i in f.layout.insts(b) where !isRemat(i) && !stackified.contains(i) { all += f.dfg.results(of: i).filter(needsLocal) }
+            for i in f.layout.insts(b) where isRoot(i) { all += f.dfg.results(of: i).filter(needsLocal) }
         }
         for v in all { parent[v] = v; members[v] = [v]; classAdj[v] = interference[v] ?? [] }
         func classInterferes(_ a: Value, _ b: Value) -> Bool {
@@ -339,16 +380,14 @@ private struct LowerState {
                 let params = f.dfg.params(s), args = f.dfg.blockCallArgs(e)
                 // Parameters are written together at the edge, after all arguments are read.
                 for p in params where needsLocal(p) { for q in l { interfere(p, q) } }
-                for (p, a) in zip(params, args) where needsLocal(p) {
-                    l.remove(p)
-                    if needsLocal(a) { l.insert(a); copyPairs.append((p, a)) }
-                }
+                for p in params where needsLocal(p) { l.remove(p) }
+                for (p, a) in zip(params, args) where needsLocal(p) && needsLocal(a) { l.insert(a); copyPairs.append((p, a)) }
                 live.formUnion(l)
             }
             var reads: [Value] = []
             localReads(term, into: &reads)
             live.formUnion(reads)
-            for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
+            for i in insts.dropLast().reversed() where isRoot(i) {
                 let results = f.dfg.results(of: i).filter(needsLocal)
                 for r in results { live.remove(r) }
                 for r in results {
@@ -392,7 +431,7 @@ private struct LowerState {
             try doTree(y)
         } else {
             for i in f.layout.insts(x) where !f.dfg[i].opcode.isTerminator {
-                if isRemat(i) || stackified.contains(i) { continue }
+                if !isRoot(i) || deferred.contains(i) { continue }
                 try emitRoot(i)
             }
             guard let term = f.layout.lastInst(x) else { throw LowerError("empty block") }
@@ -531,6 +570,14 @@ private struct LowerState {
     // MARK: values and instructions
 
     mutating func emitValue(_ v: Value) throws(LowerError) {
+        if let d = defInst(v), deferred.contains(d), !deferredEmitted.contains(d) {
+            // The first emitted use is the user it was deferred into: later uses read the local.
+            deferredEmitted.insert(d)
+            for o in stackOperands(d) { try emitValue(o) }
+            try emitOp(d)
+            out.append(Instruction(.localTee, .index(UInt32(local[v]))))
+            return
+        }
         if let d = defInst(v), isRemat(d) || stackified.contains(d) {
             if stackified.contains(d) { for o in stackOperands(d) { try emitValue(o) } }
             try emitOp(d)
@@ -633,7 +680,8 @@ private struct LowerState {
                 var ok = k < kinds.count
                 for j in 0...k where ok {
                     let q = p + 1 + j
-                    ok = q < out.count && out[q].opcode == .end && kinds[kinds.count - 1 - j] == .block
+                    // Falling out of a loop or an `if` (never with `else` here) also continues after it.
+                    ok = q < out.count && out[q].opcode == .end && (j < k || kinds[kinds.count - 1 - j] == .block)
                 }
                 if ok { remove.insert(p) }
             default: break
