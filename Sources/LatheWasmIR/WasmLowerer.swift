@@ -58,6 +58,8 @@ private struct LowerState {
     var out: [Instruction] = []
     var ctx: [Ctx] = []
     var localGroups: [LocalGroup] = []
+    /// Values in locals live at the start of each block (block parameters included when used).
+    var liveAtStart = SecondaryMap<Block, Set<Value>>(default: [])
 
     init(_ lifted: LiftedFunction) {
         self.lifted = lifted
@@ -278,6 +280,7 @@ private struct LowerState {
             }
         }
         recordInterference(entry, liveIn: liveIn, interfere: interfere, copyPairs: &copyPairs)
+        liveAtStart = liveIn
 
         // Coalesce copy-related values whose classes do not interfere.
         var parent: [Value: Value] = [:]
@@ -485,6 +488,12 @@ private struct LowerState {
         for (p, _) in cs.reversed() { out.append(Instruction(.localSet, .index(UInt32(local[p])))) }
     }
 
+    /// Whether the locals an edge's copies write hold nothing live where the other edge goes.
+    func copiesAreDead(_ cs: [(Value, Value)], on other: Block) -> Bool {
+        let written = Set(cs.map { local[$0.0] })
+        return !liveAtStart[other].contains { written.contains(local[$0]) }
+    }
+
     mutating func emitTerminator(_ x: Block, _ term: Inst) throws(LowerError) {
         let d = f.dfg[term]
         switch d.opcode {
@@ -507,6 +516,16 @@ private struct LowerState {
                 out.append(Instruction(.i32Eqz))
                 out.append(Instruction(.brIf, .index(l)))
                 try emitCopies(tc)
+                try doBranch(x, t)
+            } else if ec.isEmpty, let l = try branchLabel(x, t), copiesAreDead(tc, on: e) {
+                // The copies clobber nothing the other way needs: do them before a `br_if` (the condition waits below them).
+                try emitCopies(tc)
+                out.append(Instruction(.brIf, .index(l)))
+                try doBranch(x, e)
+            } else if tc.isEmpty, let l = try branchLabel(x, e), copiesAreDead(ec, on: t) {
+                out.append(Instruction(.i32Eqz))
+                try emitCopies(ec)
+                out.append(Instruction(.brIf, .index(l)))
                 try doBranch(x, t)
             } else {
                 // The then arm always ends in a branch, return or trap, so the else arm can follow the `end`.

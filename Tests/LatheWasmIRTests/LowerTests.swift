@@ -91,4 +91,25 @@ final class LowerTests: XCTestCase {
         }
         XCTAssertEqual(try call(out, [10]), 55)
     }
+
+    func testBranchCopiesBeforeBrIfWhenTheOtherWayDoesNotNeedTheLocal() throws {
+        // The taken edge writes the block result 5 to a local the fall-through does not read, so no `if` is needed.
+        let wat = """
+        (module (func (export "f") (param i32) (result i32)
+          (i32.add
+            (block (result i32)
+              (br_if 0 (i32.const 5) (local.get 0))
+              drop
+              (i32.mul (local.get 0) (i32.const 3)))
+            (local.get 0))))
+        """
+        let (m, body) = try lower(wat)
+        let ops = try body.instructions().map(\.opcode)
+        XCTAssertFalse(ops.contains(.if), "\(ops)")
+        XCTAssertEqual(ops.filter { $0 == .brIf }.count, 1, "\(ops)")
+        var out = m
+        out.bodies[0] = body
+        try ModuleValidator.validate(out)
+        for x: Int32 in [0, 1, 4] { XCTAssertEqual(try call(out, [x]), try call(m, [x]), "f(\(x))") }
+    }
 }
