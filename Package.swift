@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "LatheWasmIR", "LatheTestSupport",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
             ]
         ),

@@ -36,6 +36,12 @@ public enum WasmRoundTrip {
         return n + body.code.count
     }
 
+    /// Encoded size of a code section's payload holding these bodies (count, then size-prefixed bodies).
+    public static func codeSectionSize(_ bodies: [FunctionBody]) -> Int {
+        func leb(_ v: Int) -> Int { var n = 1, x = v >> 7; while x != 0 { n += 1; x >>= 7 }; return n }
+        return bodies.reduce(leb(bodies.count)) { n, body in let b = bodySize(body); return n + leb(b) + b }
+    }
+
     /// Round-trips every defined function; functions that cannot be lifted keep their bytes.
     public static func run(_ module: LatheWasm.Module, verify: Bool = true) -> (LatheWasm.Module, Stats) {
         var out = module

@@ -21,10 +21,12 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// made reducible by `Function.makeReducible()`.
 ///
 /// Values: function parameters keep their locals; every other value gets a local, except
-/// constants (rematerialized at each use) and values used once by an instruction that follows
-/// immediately (kept on the operand stack, as a tree). Block parameters are written on the edge:
-/// all arguments are pushed, then popped into the parameters' locals in reverse, which is a
-/// parallel copy without temporaries.
+/// constants (rematerialized at each use), unused values of instructions with no effect (left out)
+/// and values whose definition immediately precedes their user (operands read from locals or
+/// rematerialized may come between): used once, they stay on the operand stack as a tree; used
+/// more often, they are computed inside the user and kept with `local.tee`. Block parameters are
+/// written on the edge: all arguments are pushed, then popped into the parameters' locals in
+/// reverse, which is a parallel copy without temporaries.
 public struct WasmLowerer {
     public static func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
         var l = try LowerState(lifted)
@@ -60,12 +62,19 @@ private struct LowerState {
     var children = SecondaryMap<Block, [Block]>(default: [])
     var uses = SecondaryMap<Value, Int>(default: 0)
     var stackified = EntitySet<Inst>()
+    /// Roots with several uses emitted inside their next user's operands, their result kept with `local.tee`.
+    var deferred = EntitySet<Inst>()
+    var deferredEmitted = EntitySet<Inst>()
+    /// Unused instructions with no effect: not emitted.
+    var dead = EntitySet<Inst>()
     var local = SecondaryMap<Value, Int>(default: -1)
     var out: [Instruction] = []
     var ctx: [Ctx] = []
     var localGroups: [LocalGroup] = []
     /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
     let vectorShapes: [Inst: VectorShape]
+    /// Values in locals live at the start of each block (block parameters included when used).
+    var liveAtStart = SecondaryMap<Block, Set<Value>>(default: [])
 
     init(_ lifted: LiftedFunction) throws(LowerError) {
         self.lifted = lifted
@@ -137,6 +146,7 @@ private struct LowerState {
             }
         }
         for b in order where forwardIn[b] >= 2 { isMerge.insert(b) }
+        removeDeadCode(order)
         for b in order { stackify(b) }
         assignLocals(entry)
         try doTree(entry)
@@ -146,27 +156,60 @@ private struct LowerState {
 
     // MARK: operand stack
 
-    /// Keeps single-use values on the stack when their definitions immediately precede the user.
-    mutating func stackify(_ b: Block) {
-        var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
-        for i in f.layout.insts(b) {
-            if isRemat(i) { continue }
-            treeStart[i] = i
-            var cursor = prevNonRemat(i)
-            for v in stackOperands(i).reversed() {
-                guard let d = defInst(v) else { break }
-                if isRemat(d) { continue }
-                guard d == cursor, uses[v] == 1, f.dfg.resultCount(d) == 1, !f.dfg[d].opcode.isTerminator else { break }
-                stackified.insert(d)
-                treeStart[i] = treeStart[d]
-                cursor = prevNonRemat(treeStart[d])
+    /// Marks instructions whose results are all unused and that have no effect, then their operands' definitions in turn.
+    mutating func removeDeadCode(_ order: [Block]) {
+        var work: [Inst] = []
+        func consider(_ i: Inst) {
+            guard !dead.contains(i), !isRemat(i), f.dfg.resultCount(i) > 0, f.dfg[i].opcode.effects.isRemovableIfUnused else { return }
+            guard f.dfg.results(of: i).allSatisfy({ uses[$0] == 0 }) else { return }
+            dead.insert(i)
+            work.append(i)
+        }
+        for b in order { for i in f.layout.insts(b) { consider(i) } }
+        while let i = work.popLast() {
+            for v in f.dfg.valueOperands(i) {
+                uses[v] -= 1
+                if uses[v] == 0, let d = defInst(v) { consider(d) }
             }
         }
     }
 
-    func prevNonRemat(_ i: Inst) -> Inst? {
+    /// Whether an instruction is emitted where it stands (not a constant, not dead, not part of a tree).
+    func isRoot(_ i: Inst) -> Bool { !isRemat(i) && !dead.contains(i) && !stackified.contains(i) }
+
+    /// Keeps values on the operand stack when their definitions immediately precede the user: a
+    /// single-use value as a subtree; a value with more uses through `local.tee` inside the user.
+    /// Operands read from locals or rematerialized may sit between them, since reading a local has no effect.
+    mutating func stackify(_ b: Block) {
+        var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
+        for i in f.layout.insts(b) {
+            if isRemat(i) || dead.contains(i) { continue }
+            treeStart[i] = i
+            var cursor = prevEmitted(i)
+            let ops = stackOperands(i)
+            for (k, v) in ops.enumerated().reversed() {
+                guard let d = defInst(v) else { continue }
+                if isRemat(d) { continue }
+                // Anything else is read from its local at the user.
+                guard d == cursor else { continue }
+                guard f.dfg.resultCount(d) == 1, !f.dfg[d].opcode.isTerminator else { break }
+                if uses[v] == 1 {
+                    stackified.insert(d)
+                } else {
+                    // The local is written by the tee, so earlier operands must not read it.
+                    guard !ops[..<k].contains(v) else { break }
+                    deferred.insert(d)
+                }
+                treeStart[i] = treeStart[d]
+                cursor = prevEmitted(treeStart[d])
+            }
+        }
+    }
+
+    /// The closest earlier instruction that is emitted at its place or as a tree (constants and dead code skipped).
+    func prevEmitted(_ i: Inst) -> Inst? {
         var p = f.layout.prevInst(i)
-        while let x = p, isRemat(x) { p = f.layout.prevInst(x) }
+        while let x = p, isRemat(x) || dead.contains(x) { p = f.layout.prevInst(x) }
         return p
     }
 
@@ -187,7 +230,7 @@ private struct LowerState {
     /// Whether `v` lives in a local (not a constant, not kept on the stack, and used).
     func needsLocal(_ v: Value) -> Bool {
         guard uses[v] > 0 else { return false }
-        if let d = defInst(v) { return !isRemat(d) && !stackified.contains(d) }
+        if let d = defInst(v) { return !isRemat(d) && !stackified.contains(d) && !dead.contains(d) }
         return true
     }
 
@@ -234,16 +277,16 @@ private struct LowerState {
                 for e in edges {
                     let s = f.dfg.blockCallTarget(e)
                     var l = liveIn[s]
-                    for (p, a) in zip(f.dfg.params(s), f.dfg.blockCallArgs(e)) where needsLocal(p) {
-                        l.remove(p)
-                        if needsLocal(a) { l.insert(a) }
-                    }
+                    // All parameters are written after all arguments are read (an argument may be a parameter).
+                    let params = f.dfg.params(s)
+                    for p in params where needsLocal(p) { l.remove(p) }
+                    for (p, a) in zip(params, f.dfg.blockCallArgs(e)) where needsLocal(p) && needsLocal(a) { l.insert(a) }
                     live.formUnion(l)
                 }
                 var reads: [Value] = []
                 localReads(term, into: &reads)
                 live.formUnion(reads)
-                for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
+                for i in insts.dropLast().reversed() where isRoot(i) {
                     for r in f.dfg.results(of: i) { live.remove(r) }
                     reads.removeAll(keepingCapacity: true)
                     localReads(i, into: &reads)
@@ -254,6 +297,7 @@ private struct LowerState {
             }
         }
         recordInterference(entry, liveIn: liveIn, interfere: interfere, copyPairs: &copyPairs)
+        liveAtStart = liveIn
 
         // Coalesce copy-related values whose classes do not interfere.
         var parent: [Value: Value] = [:]
@@ -270,7 +314,7 @@ private struct LowerState {
         var all: [Value] = entryParams
         for b in order {
             if b != entry { all += f.dfg.params(b).filter(needsLocal) }
-            for i in f.layout.insts(b) where !isRemat(i) && !stackified.contains(i) { all += f.dfg.results(of: i).filter(needsLocal) }
+            for i in f.layout.insts(b) where isRoot(i) { all += f.dfg.results(of: i).filter(needsLocal) }
         }
         for v in all { parent[v] = v; members[v] = [v]; classAdj[v] = interference[v] ?? [] }
         func classInterferes(_ a: Value, _ b: Value) -> Bool {
@@ -356,16 +400,14 @@ private struct LowerState {
                 let params = f.dfg.params(s), args = f.dfg.blockCallArgs(e)
                 // Parameters are written together at the edge, after all arguments are read.
                 for p in params where needsLocal(p) { for q in l { interfere(p, q) } }
-                for (p, a) in zip(params, args) where needsLocal(p) {
-                    l.remove(p)
-                    if needsLocal(a) { l.insert(a); copyPairs.append((p, a)) }
-                }
+                for p in params where needsLocal(p) { l.remove(p) }
+                for (p, a) in zip(params, args) where needsLocal(p) && needsLocal(a) { l.insert(a); copyPairs.append((p, a)) }
                 live.formUnion(l)
             }
             var reads: [Value] = []
             localReads(term, into: &reads)
             live.formUnion(reads)
-            for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
+            for i in insts.dropLast().reversed() where isRoot(i) {
                 let results = f.dfg.results(of: i).filter(needsLocal)
                 for r in results { live.remove(r) }
                 for r in results {
@@ -409,7 +451,7 @@ private struct LowerState {
             try doTree(y)
         } else {
             for i in f.layout.insts(x) where !f.dfg[i].opcode.isTerminator {
-                if isRemat(i) || stackified.contains(i) { continue }
+                if !isRoot(i) || deferred.contains(i) { continue }
                 try emitRoot(i)
             }
             guard let term = f.layout.lastInst(x) else { throw LowerError("empty block") }
@@ -463,6 +505,12 @@ private struct LowerState {
         for (p, _) in cs.reversed() { out.append(Instruction(.localSet, .index(UInt32(local[p])))) }
     }
 
+    /// Whether the locals an edge's copies write hold nothing live where the other edge goes.
+    func copiesAreDead(_ cs: [(Value, Value)], on other: Block) -> Bool {
+        let written = Set(cs.map { local[$0.0] })
+        return !liveAtStart[other].contains { written.contains(local[$0]) }
+    }
+
     mutating func emitTerminator(_ x: Block, _ term: Inst) throws(LowerError) {
         let d = f.dfg[term]
         switch d.opcode {
@@ -485,6 +533,16 @@ private struct LowerState {
                 out.append(Instruction(.i32Eqz))
                 out.append(Instruction(.brIf, .index(l)))
                 try emitCopies(tc)
+                try doBranch(x, t)
+            } else if ec.isEmpty, let l = try branchLabel(x, t), copiesAreDead(tc, on: e) {
+                // The copies clobber nothing the other way needs: do them before a `br_if` (the condition waits below them).
+                try emitCopies(tc)
+                out.append(Instruction(.brIf, .index(l)))
+                try doBranch(x, e)
+            } else if tc.isEmpty, let l = try branchLabel(x, e), copiesAreDead(ec, on: t) {
+                out.append(Instruction(.i32Eqz))
+                try emitCopies(ec)
+                out.append(Instruction(.brIf, .index(l)))
                 try doBranch(x, t)
             } else {
                 // The then arm always ends in a branch, return or trap, so the else arm can follow the `end`.
@@ -548,6 +606,14 @@ private struct LowerState {
     // MARK: values and instructions
 
     mutating func emitValue(_ v: Value) throws(LowerError) {
+        if let d = defInst(v), deferred.contains(d), !deferredEmitted.contains(d) {
+            // The first emitted use is the user it was deferred into: later uses read the local.
+            deferredEmitted.insert(d)
+            for o in stackOperands(d) { try emitValue(o) }
+            try emitOp(d)
+            out.append(Instruction(.localTee, .index(UInt32(local[v]))))
+            return
+        }
         if let d = defInst(v), isRemat(d) || stackified.contains(d) {
             if stackified.contains(d) { for o in stackOperands(d) { try emitValue(o) } }
             try emitOp(d)
@@ -656,7 +722,7 @@ private struct LowerState {
         return merged
     }
 
-    /// Removes each `br k` that is followed by the `end`s of the k+1 innermost constructs, all blocks.
+    /// Removes each `br k` that is followed by the `end`s of the k+1 innermost constructs, the outermost a block.
     static func droppingFallthroughBranches(_ code: [Instruction]) -> [Instruction] {
         var kinds: [LatheWasm.Opcode] = []
         var keep = [Bool](repeating: true, count: code.count)
@@ -670,7 +736,8 @@ private struct LowerState {
             var j = 0
             while fallsThrough && j <= Int(depth) {
                 let q = p + 1 + j
-                fallsThrough = q < code.count && code[q].opcode == .end && kinds[kinds.count - 1 - j] == .block
+                // Falling out of an inner loop or `if` also continues after it; the target itself must be a block.
+                fallsThrough = q < code.count && code[q].opcode == .end && (j < Int(depth) || kinds[kinds.count - 1 - j] == .block)
                 j += 1
             }
             if fallsThrough { keep[p] = false; removed += 1 }

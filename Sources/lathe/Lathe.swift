@@ -15,6 +15,6 @@ struct MeasureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "measure",
         abstract: "Benchmarks that print throughput figures.",
-        subcommands: [MeasureReadCommand.self, MeasureIRCommand.self, MeasureLiftCommand.self]
+        subcommands: [MeasureReadCommand.self, MeasureIRCommand.self, MeasureLiftCommand.self, MeasureRoundtripCommand.self]
     )
 }

@@ -36,6 +36,24 @@ final class CLITests: XCTestCase {
         return dir
     }
 
+    func testMeasureRoundtripPrintsOneRowPerModule() throws {
+        let wasm = Self.repositoryRoot.appendingPathComponent("Tests/programs/wasm")
+        let files = ["interpreter.O0.wasm", "interpreter.O2.wasm"].map { wasm.appendingPathComponent($0).path }
+        let r = try run(["measure", "roundtrip"] + files + ["--functions", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("interpreter.") }
+        XCTAssertEqual(rows.count, 2, r.stdout)
+        for row in rows {
+            let ratio = Double(row.split(separator: " ").last ?? "")
+            XCTAssertNotNil(ratio, String(row))
+            XCTAssertLessThanOrEqual(ratio ?? 2, 1.0, String(row))
+        }
+        XCTAssertEqual(r.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(" -> ") }.count, 4, r.stdout)
+        let missing = try run(["measure", "roundtrip", wasm.appendingPathComponent("missing.wasm").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no such file"), missing.stderr)
+    }
+
     func testOptWritesAndReplacesOutput() throws {
         let example = Self.repositoryRoot.appendingPathComponent("examples/seams.wasm").path
         let dir = try temporaryDirectory()
