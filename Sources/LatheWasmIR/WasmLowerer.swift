@@ -60,6 +60,8 @@ private struct LowerState {
     var children = SecondaryMap<Block, [Block]>(default: [])
     var uses = SecondaryMap<Value, Int>(default: 0)
     var stackified = EntitySet<Inst>()
+    /// First instruction of the stack tree rooted at each instruction (`stackify`; entries are written before read in each block).
+    var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
     var local = SecondaryMap<Value, Int>(default: -1)
     var out: [Instruction] = []
     var ctx: [Ctx] = []
@@ -144,7 +146,6 @@ private struct LowerState {
 
     /// Keeps single-use values on the stack when their definitions immediately precede the user.
     mutating func stackify(_ b: Block) {
-        var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
         for i in f.layout.insts(b) {
             if isRemat(i) { continue }
             treeStart[i] = i
@@ -200,122 +201,102 @@ private struct LowerState {
     /// edge arguments first), slots per type reused, the busiest new locals numbered first.
     mutating func assignLocals(_ entry: Block) {
         let order = dom.reversePostorder
-        // Liveness, with block parameters defined on the incoming edges.
-        var liveIn = SecondaryMap<Block, Set<Value>>(default: [])
-        var interference: [Value: Set<Value>] = [:]
-        var copyPairs: [(Value, Value)] = []
-        func interfere(_ a: Value, _ b: Value) {
-            guard a != b else { return }
-            interference[a, default: []].insert(b)
-            interference[b, default: []].insert(a)
-        }
-        // Live-in sets to a fixpoint, then interference from them.
+        let valueCount = f.dfg.valueCount
+        // Liveness, with block parameters defined on the incoming edges; live-in sets kept sorted.
+        var liveIn = [[UInt32]](repeating: [], count: f.dfg.blockCount)
+        var live = SparseIndexSet(bound: valueCount), scratch = SparseIndexSet(bound: valueCount)
+        var reads: [Value] = []
+        let state = self  // one copy per function: calling `liveOut` on the mutable self copied it per block
         var changed = true
         var rounds = 0
         while changed && rounds < 1000 {
             changed = false
             rounds += 1
             for b in order.reversed() {
-                let insts = f.layout.insts(b)
-                guard let term = insts.last else { continue }
-                var live = Set<Value>()
-                let d = f.dfg[term]
-                var edges: [ValueList] = []
-                switch d.opcode.format {
-                case .jump: edges = [ValueList(handle: d.a)]
-                case .branch: edges = f.dfg.blockCalls(term)
-                case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
-                default: break
-                }
-                for e in edges {
-                    let s = f.dfg.blockCallTarget(e)
-                    var l = liveIn[s]
-                    for (p, a) in zip(f.dfg.params(s), f.dfg.blockCallArgs(e)) where needsLocal(p) {
-                        l.remove(p)
-                        if needsLocal(a) { l.insert(a) }
-                    }
-                    live.formUnion(l)
-                }
-                var reads: [Value] = []
-                localReads(term, into: &reads)
-                live.formUnion(reads)
-                for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
-                    for r in f.dfg.results(of: i) { live.remove(r) }
-                    reads.removeAll(keepingCapacity: true)
-                    localReads(i, into: &reads)
-                    live.formUnion(reads)
-                }
-                if b == entry { for p in f.dfg.params(b) { live.remove(p) } }
-                if live != liveIn[b] { liveIn[b] = live; changed = true }
+                guard state.liveOut(b, entry, liveIn, &live, &scratch, &reads, interfere: nil) else { continue }
+                let sorted = live.members.sorted()
+                if sorted != liveIn[b.index] { liveIn[b.index] = sorted; changed = true }
             }
         }
-        recordInterference(entry, liveIn: liveIn, interfere: interfere, copyPairs: &copyPairs)
-
-        // Coalesce copy-related values whose classes do not interfere.
-        var parent: [Value: Value] = [:]
-        func find(_ v: Value) -> Value {
-            var x = v
-            while let p = parent[x], p != x { x = p }
-            return x
+        // Interference from the final live-in sets: each definition interferes with what is live after it.
+        var interference = [UInt32Set](repeating: UInt32Set(), count: valueCount)
+        var copyPairs: [(Value, Value)] = []
+        for b in order {
+            _ = state.liveOut(b, entry, liveIn, &live, &scratch, &reads, interfere: { a, b in
+                guard a != b else { return }
+                interference[a.index].insert(UInt32(b.index))
+                interference[b.index].insert(UInt32(a.index))
+            }, copyPairs: &copyPairs)
         }
-        var members: [Value: [Value]] = [:]
-        var classAdj: [Value: Set<Value>] = [:]
+
+        // Coalesce copy-related values whose classes do not interfere (union-find over value indices).
+        let none = UInt32.max
+        var parent = [UInt32](repeating: none, count: valueCount)
+        func find(_ v: Value) -> Value {
+            var x = UInt32(v.index)
+            while parent[Int(x)] != none, parent[Int(x)] != x { x = parent[Int(x)] }
+            return Value(index: Int(x))
+        }
+        var members = [[Value]](repeating: [], count: valueCount)
+        var classAdj = [UInt32Set](repeating: UInt32Set(), count: valueCount)
         let entryParams = f.dfg.params(entry)
-        var fixed: [Value: Int] = [:]
-        for (n, p) in entryParams.enumerated() { fixed[p] = n }
+        var fixed = [Int](repeating: -1, count: valueCount)
+        for (n, p) in entryParams.enumerated() { fixed[p.index] = n }
         var all: [Value] = entryParams
         for b in order {
             if b != entry { all += f.dfg.params(b).filter(needsLocal) }
             for i in f.layout.insts(b) where !isRemat(i) && !stackified.contains(i) { all += f.dfg.results(of: i).filter(needsLocal) }
         }
-        for v in all { parent[v] = v; members[v] = [v]; classAdj[v] = interference[v] ?? [] }
+        for v in all { parent[v.index] = UInt32(v.index); members[v.index] = [v]; classAdj[v.index] = interference[v.index] }
+        interference = []
         func classInterferes(_ a: Value, _ b: Value) -> Bool {
-            let (small, big) = members[a]!.count < members[b]!.count ? (a, b) : (b, a)
-            let adj = classAdj[big]!
-            return members[small]!.contains { adj.contains($0) }
+            let (small, big) = members[a.index].count < members[b.index].count ? (a, b) : (b, a)
+            return members[small.index].contains { classAdj[big.index].contains(UInt32($0.index)) }
         }
         for (p, a) in copyPairs {
             let x = find(p), y = find(a)
-            guard x != y, parent[x] != nil, parent[y] != nil, f.dfg.type(of: x) == f.dfg.type(of: y) else { continue }
-            if fixed[x] != nil && fixed[y] != nil { continue }
+            guard x != y, parent[x.index] != none, parent[y.index] != none, f.dfg.type(of: x) == f.dfg.type(of: y) else { continue }
+            if fixed[x.index] >= 0 && fixed[y.index] >= 0 { continue }
             if classInterferes(x, y) { continue }
-            let (root, child) = fixed[y] != nil ? (y, x) : (x, y)
-            parent[child] = root
-            members[root]! += members[child]!
-            classAdj[root]!.formUnion(classAdj[child]!)
-            if let fx = fixed[child] { fixed[root] = fx }
-            members[child] = nil; classAdj[child] = nil
+            let (root, child) = fixed[y.index] >= 0 ? (y, x) : (x, y)
+            parent[child.index] = UInt32(root.index)
+            members[root.index] += members[child.index]
+            classAdj[root.index].formUnion(classAdj[child.index])
+            if fixed[child.index] >= 0 { fixed[root.index] = fixed[child.index] }
+            members[child.index] = []; classAdj[child.index] = UInt32Set()
         }
-        // Colour classes with slots per type: parameter locals first, then new locals.
-        var slotOfClass: [Value: Int] = [:]   // >= 0: local index of a parameter; < 0: -(new slot + 1)
-        var slotsByType: [ValType: [[Value]]] = [:]  // new slot -> classes in it
-        var paramSlotClasses: [Int: [Value]] = [:]
+        // Colour classes with slots per type: parameter locals first, then new locals. A class may
+        // not share a slot with a class it interferes with, i.e. one holding a neighbour of its members.
+        let unassigned = Int.min
+        var slotOfClass = [Int](repeating: unassigned, count: valueCount)  // >= 0: local index of a parameter; < 0: -(new slot + 1)
         let roots = all.filter { find($0) == $0 }
-        for r in roots { if let fx = fixed[r] { slotOfClass[r] = fx; paramSlotClasses[fx, default: []].append(r) } }
-        func conflicts(_ r: Value, _ classes: [Value]) -> Bool { classes.contains { classInterferes(r, $0) } }
-        var newSlotType: [Int: ValType] = [:]
+        for r in roots where fixed[r.index] >= 0 { slotOfClass[r.index] = fixed[r.index] }
         var newSlotCount = 0
         var newSlotIDs: [ValType: [Int]] = [:]
-        for r in roots where fixed[r] == nil {
+        let paramTypes = entryParams.map { Self.valType(f.dfg.type(of: $0)) }
+        var paramTaken = [Int](repeating: -1, count: entryParams.count)  // stamp: the root index that saw a neighbour there
+        var newSlotTaken: [Int] = []
+        for (stamp, r) in roots.enumerated() where fixed[r.index] < 0 {
+            for y in classAdj[r.index] where parent[Int(y)] != none {
+                let s = slotOfClass[find(Value(index: Int(y))).index]
+                if s == unassigned { continue }
+                if s >= 0 { paramTaken[s] = stamp } else { newSlotTaken[-s - 1] = stamp }
+            }
             let t = Self.valType(f.dfg.type(of: r))
-            if let p = entryParams.indices.first(where: { Self.valType(f.dfg.type(of: entryParams[$0])) == t && !conflicts(r, paramSlotClasses[$0] ?? []) }) {
-                slotOfClass[r] = p; paramSlotClasses[p, default: []].append(r); continue
+            if let p = paramTypes.indices.first(where: { paramTypes[$0] == t && paramTaken[$0] != stamp }) {
+                slotOfClass[r.index] = p; continue
             }
-            var placed = false
-            for (k, id) in (newSlotIDs[t] ?? []).enumerated() where !conflicts(r, slotsByType[t]![k]) {
-                slotsByType[t]![k].append(r); slotOfClass[r] = -(id + 1); placed = true; break
+            if let id = newSlotIDs[t]?.first(where: { newSlotTaken[$0] != stamp }) {
+                slotOfClass[r.index] = -(id + 1); continue
             }
-            if !placed {
-                let id = newSlotCount; newSlotCount += 1
-                newSlotType[id] = t
-                newSlotIDs[t, default: []].append(id)
-                slotsByType[t, default: []].append([r])
-                slotOfClass[r] = -(id + 1)
-            }
+            let id = newSlotCount; newSlotCount += 1
+            newSlotTaken.append(-1)
+            newSlotIDs[t, default: []].append(id)
+            slotOfClass[r.index] = -(id + 1)
         }
         // Number new slots: types by total uses, busiest slot first within a type.
         var slotUses = [Int](repeating: 0, count: newSlotCount)
-        for v in all { if let s = slotOfClass[find(v)], s < 0 { slotUses[-s - 1] += uses[v] } }
+        for v in all { let s = slotOfClass[find(v).index]; if s != unassigned, s < 0 { slotUses[-s - 1] += uses[v] } }
         var typeOrder = Array(newSlotIDs.keys)
         func total(_ t: ValType) -> Int { newSlotIDs[t]!.reduce(0) { $0 + slotUses[$1] } }
         typeOrder.sort { total($0) != total($1) ? total($0) > total($1) : newSlotIDs[$0]![0] < newSlotIDs[$1]![0] }
@@ -327,57 +308,79 @@ private struct LowerState {
             localGroups.append(LocalGroup(count: UInt32(ids.count), type: t))
         }
         for v in all {
-            let s = slotOfClass[find(v)]!
+            let s = slotOfClass[find(v).index]
+            precondition(s != unassigned, "\(v) has no local")
             local[v] = s >= 0 ? s : indexOfSlot[-s - 1]
         }
     }
 
-    /// Interference from final live-in sets: each definition interferes with what is live after it.
-    func recordInterference(_ entry: Block, liveIn: SecondaryMap<Block, Set<Value>>, interfere: (Value, Value) -> Void, copyPairs: inout [(Value, Value)]) {
-        for b in dom.reversePostorder {
-            let insts = f.layout.insts(b)
-            guard let term = insts.last else { continue }
-            var live = Set<Value>()
-            let d = f.dfg[term]
-            var edges: [ValueList] = []
-            switch d.opcode.format {
-            case .jump: edges = [ValueList(handle: d.a)]
-            case .branch: edges = f.dfg.blockCalls(term)
-            case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
-            default: break
+    /// Leaves in `live` the values live at the start of `b` (given the live-in sets of its
+    /// successors); with `interfere`, also reports each definition against what is live after it
+    /// and collects copy pairs (block parameter, edge argument). False for a block without instructions.
+    func liveOut(_ b: Block, _ entry: Block, _ liveIn: [[UInt32]], _ live: inout SparseIndexSet, _ scratch: inout SparseIndexSet,
+                 _ reads: inout [Value], interfere: ((Value, Value) -> Void)?) -> Bool {
+        var unused: [(Value, Value)] = []
+        return liveOut(b, entry, liveIn, &live, &scratch, &reads, interfere: interfere, copyPairs: &unused)
+    }
+
+    func liveOut(_ b: Block, _ entry: Block, _ liveIn: [[UInt32]], _ live: inout SparseIndexSet, _ scratch: inout SparseIndexSet,
+                 _ reads: inout [Value], interfere: ((Value, Value) -> Void)?, copyPairs: inout [(Value, Value)]) -> Bool {
+        let insts = f.layout.insts(b)
+        guard let term = insts.last else { return false }
+        live.removeAll()
+        let d = f.dfg[term]
+        var edges: [ValueList] = []
+        switch d.opcode.format {
+        case .jump: edges = [ValueList(handle: d.a)]
+        case .branch: edges = f.dfg.blockCalls(term)
+        case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
+        default: break
+        }
+        for e in edges {
+            let s = f.dfg.blockCallTarget(e)
+            let params = f.dfg.params(s), args = f.dfg.blockCallArgs(e)
+            scratch.removeAll()
+            for q in liveIn[s.index] { scratch.insert(q) }
+            // Parameters are written together at the edge, after all arguments are read.
+            if let interfere {
+                for p in params where needsLocal(p) { for q in liveIn[s.index] { interfere(p, Value(index: Int(q))) } }
             }
-            for e in edges {
-                let s = f.dfg.blockCallTarget(e)
-                var l = liveIn[s]
-                let params = f.dfg.params(s), args = f.dfg.blockCallArgs(e)
-                // Parameters are written together at the edge, after all arguments are read.
-                for p in params where needsLocal(p) { for q in l { interfere(p, q) } }
-                for (p, a) in zip(params, args) where needsLocal(p) {
-                    l.remove(p)
-                    if needsLocal(a) { l.insert(a); copyPairs.append((p, a)) }
+            for (p, a) in zip(params, args) where needsLocal(p) {
+                scratch.remove(UInt32(p.index))
+                if needsLocal(a) {
+                    scratch.insert(UInt32(a.index))
+                    if interfere != nil { copyPairs.append((p, a)) }
                 }
-                live.formUnion(l)
             }
-            var reads: [Value] = []
-            localReads(term, into: &reads)
-            live.formUnion(reads)
-            for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
-                let results = f.dfg.results(of: i).filter(needsLocal)
-                for r in results { live.remove(r) }
-                for r in results {
-                    for q in live { interfere(r, q) }
-                    for r2 in results { interfere(r, r2) }
+            for q in scratch.members { live.insert(q) }
+        }
+        reads.removeAll(keepingCapacity: true)
+        localReads(term, into: &reads)
+        for r in reads { live.insert(UInt32(r.index)) }
+        for i in insts.dropLast().reversed() where !isRemat(i) && !stackified.contains(i) {
+            let results = f.dfg.results(of: i)
+            for r in results { live.remove(UInt32(r.index)) }
+            if let interfere {
+                let defined = results.filter(needsLocal)
+                for r in defined {
+                    for q in live.members { interfere(r, Value(index: Int(q))) }
+                    for r2 in defined { interfere(r, r2) }
                 }
-                reads.removeAll(keepingCapacity: true)
-                localReads(i, into: &reads)
-                live.formUnion(reads)
             }
-            // Entry parameters are all defined at function entry.
-            if b == entry {
-                let ps = f.dfg.params(b)
-                for p in ps { for q in live { interfere(p, q) }; for p2 in ps { interfere(p, p2) } }
+            reads.removeAll(keepingCapacity: true)
+            localReads(i, into: &reads)
+            for r in reads { live.insert(UInt32(r.index)) }
+        }
+        if b == entry {
+            let ps = f.dfg.params(b)
+            if let interfere {
+                // Entry parameters are all defined at function entry.
+                for p in ps { for q in live.members { interfere(p, Value(index: Int(q))) }; for p2 in ps { interfere(p, p2) } }
+            } else {
+                for p in ps { live.remove(UInt32(p.index)) }
             }
         }
+        return true
     }
 
     // MARK: structure
