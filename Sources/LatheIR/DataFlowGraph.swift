@@ -108,6 +108,19 @@ public struct DataFlowGraph: Sendable {
 
     public func blockCallTarget(_ call: ValueList) -> Block { Block(index: pool.get(call, 0).index) }
     public func blockCallArgs(_ call: ValueList) -> [Value] { Array(pool.elements(call).dropFirst()) }
+    /// Argument `i` of a block call (without building the argument array).
+    public func blockCallArg(_ call: ValueList, _ i: Int) -> Value { pool.get(call, i + 1) }
+
+    /// Block call `edge` of a branch (index into `blockCalls`), without building the array.
+    public func blockCall(_ inst: Inst, edge: Int) -> ValueList {
+        let d = insts[inst]
+        switch d.opcode.format {
+        case .jump: return ValueList(handle: d.a)
+        case .branch: return ValueList(handle: edge == 0 ? d.b : d.c)
+        case .branchTable: return jumpTables[JumpTableRef(index: Int(d.b))][edge]
+        default: preconditionFailure("\(d.opcode.name) has no destinations")
+        }
+    }
 
     /// The block calls of a branch, in text order (for `br_table`: default first).
     public func blockCalls(_ inst: Inst) -> [ValueList] {

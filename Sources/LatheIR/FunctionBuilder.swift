@@ -37,7 +37,8 @@ public struct FunctionBuilder {
 
     private struct PredEdge { var inst: Inst; var edge: Int }
     private var varTypes = PrimaryMap<Variable, IRType>()
-    private var defs = SecondaryMap<Block, [Variable: Value]>(default: [:])
+    /// The value of each variable at the end of each block, keyed by `defKey`.
+    private var defs = UInt64Table()
     private var sealed = EntitySet<Block>()
     private var preds = SecondaryMap<Block, [PredEdge]>(default: [])
     private var incomplete = SecondaryMap<Block, [(Variable, Value)]>(default: [])
@@ -53,6 +54,12 @@ public struct FunctionBuilder {
     }
 
     public var dfg: DataFlowGraph { function.dfg }
+
+    // Reads in place: from another module, `function.dfg.f(...)` may copy the whole function first.
+    public func firstResult(_ inst: Inst) -> Value? { function.dfg.firstResult(inst) }
+    public func params(_ block: Block) -> [Value] { function.dfg.params(block) }
+    public var signature: Signature { function.signature }
+    public func signature(of f: FuncRef) -> Signature { function.signature(of: f) }
 
     // MARK: declarations
 
@@ -104,8 +111,12 @@ public struct FunctionBuilder {
     public mutating func defVar(_ variable: Variable, _ value: Value) {
         guard let b = currentBlock else { preconditionFailure("defVar outside a block") }
         precondition(function.dfg.type(of: value) == varTypes[variable], "\(variable) has type \(varTypes[variable]), not \(function.dfg.type(of: value))")
-        defs[b][variable] = value
+        setDef(b, variable, value)
     }
+
+    private func defKey(_ block: Block, _ variable: Variable) -> UInt64 { UInt64(block.index) << 32 | UInt64(variable.index) }
+    private func def(_ block: Block, _ variable: Variable) -> Value? { defs[defKey(block, variable)].map { Value(index: Int($0)) } }
+    private mutating func setDef(_ block: Block, _ variable: Variable, _ value: Value) { defs.set(defKey(block, variable), UInt32(value.index)) }
 
     public mutating func useVar(_ variable: Variable) -> Value {
         guard let b = currentBlock else { preconditionFailure("useVar outside a block") }
@@ -113,29 +124,29 @@ public struct FunctionBuilder {
     }
 
     private mutating func useVar(_ variable: Variable, in block: Block) -> Value {
-        if let v = defs[block][variable] { return function.dfg.resolve(v) }
+        if let v = def(block, variable) { return function.dfg.resolve(v) }
         let type = varTypes[variable]
         if !sealed.contains(block) {
             let p = function.dfg.appendParam(block, type: type)
             varParams.insert(p)
             incomplete[block].append((variable, p))
-            defs[block][variable] = p
+            setDef(block, variable, p)
             return p
         }
         let edges = preds[block]
         if edges.count == 1, let pred = function.layout.block(of: edges[0].inst) {
             let v = useVar(variable, in: pred)
-            defs[block][variable] = v
+            setDef(block, variable, v)
             return v
         }
         if edges.isEmpty {
             let zero = zeroValue(type, atStartOf: block)
-            defs[block][variable] = zero
+            setDef(block, variable, zero)
             return zero
         }
         let p = function.dfg.appendParam(block, type: type)
         varParams.insert(p)
-        defs[block][variable] = p
+        setDef(block, variable, p)
         addPredecessorArgs(block, variable, p)
         return removeIfTrivial(block, p)
     }
@@ -168,8 +179,8 @@ public struct FunctionBuilder {
         guard case .param(_, let index) = function.dfg.definition(of: param) else { return function.dfg.resolve(param) }
         var same: Value? = nil
         for e in preds[block] {
-            let call = function.dfg.blockCalls(e.inst)[e.edge]
-            let arg = function.dfg.resolve(function.dfg.blockCallArgs(call)[index])
+            let call = function.dfg.blockCall(e.inst, edge: e.edge)
+            let arg = function.dfg.resolve(function.dfg.blockCallArg(call, index))
             if arg == param || arg == same { continue }
             if same != nil { return param }
             same = arg
@@ -223,7 +234,10 @@ public struct FunctionBuilder {
         catch { preconditionFailure("\(function.dfg[inst].opcode.name): \(error.message)") }
         function.dfg.makeResults(inst, types: typing.results)
         function.layout.appendInst(inst, to: block)
-        guard [.jump, .branch, .branchTable].contains(function.dfg[inst].opcode.format) else { return inst }
+        switch function.dfg[inst].opcode.format {
+        case .jump, .branch, .branchTable: break
+        default: return inst
+        }
         for (n, target) in function.dfg.successors(inst).enumerated() {
             precondition(!sealed.contains(target), "branch to sealed \(target)")
             preds[target].append(PredEdge(inst: inst, edge: n))

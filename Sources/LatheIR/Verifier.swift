@@ -181,6 +181,9 @@ public struct ControlFlowGraph: Sendable {
 public struct DominatorTree: Sendable {
     private var idom = SecondaryMap<Block, Block>(default: .reservedValue)
     private var rpoNumber = SecondaryMap<Block, Int>(default: -1)
+    /// Preorder number of each block in the dominator tree, and the largest preorder number in its subtree.
+    private var treePre = SecondaryMap<Block, Int>(default: -1)
+    private var treePost = SecondaryMap<Block, Int>(default: -1)
     public private(set) var reversePostorder: [Block] = []
 
     public init(cfg: ControlFlowGraph, entry: Block) {
@@ -213,6 +216,27 @@ public struct DominatorTree: Sendable {
                 if let n = newIdom, idom[b] != n { idom[b] = n; changed = true }
             }
         }
+        numberTree(entry)
+    }
+
+    /// Pre- and postorder numbers of the dominator tree, so `dominates` is two comparisons.
+    private mutating func numberTree(_ entry: Block) {
+        var children = SecondaryMap<Block, [Block]>(default: [])
+        for b in reversePostorder.dropFirst() where !idom[b].isReserved { children[idom[b]].append(b) }
+        var counter = 0
+        var stack: [(Block, Int)] = [(entry, 0)]
+        treePre[entry] = 0
+        while let (b, k) = stack.popLast() {
+            let kids = children[b]
+            if k < kids.count {
+                stack.append((b, k + 1))
+                counter += 1
+                treePre[kids[k]] = counter
+                stack.append((kids[k], 0))
+            } else {
+                treePost[b] = counter
+            }
+        }
     }
 
     private func intersect(_ a: Block, _ b: Block) -> Block {
@@ -234,8 +258,6 @@ public struct DominatorTree: Sendable {
     /// Whether `a` dominates `b` (every block dominates itself).
     public func dominates(_ a: Block, _ b: Block) -> Bool {
         guard isReachable(a), isReachable(b) else { return false }
-        var x = b
-        while rpoNumber[x] > rpoNumber[a] { x = idom[x] }
-        return x == a
+        return treePre[a] <= treePre[b] && treePre[b] <= treePost[a]
     }
 }

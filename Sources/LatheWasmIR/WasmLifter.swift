@@ -238,7 +238,7 @@ struct LiftState {
         let params = b.appendFunctionParams(entry)
         b.switchToBlock(entry)
         b.sealBlock(entry)
-        for (t, p) in zip(b.function.signature.params, params) {
+        for (t, p) in zip(b.signature.params, params) {
             let v = b.declareVar(t)
             b.defVar(v, p)
             vars.append(v)
@@ -248,7 +248,7 @@ struct LiftState {
             if g.count > 50_000 { throw NotLiftable("too many locals") }
             for _ in 0..<g.count { vars.append(b.declareVar(t)) }
         }
-        let results = b.function.signature.results
+        let results = b.signature.results
         frames.append(Frame(kind: .function, next: entry, header: entry, elseBlock: entry, paramTypes: [], resultTypes: results, height: 0, params: []))
         for inst in instructions {
             if frames.isEmpty { throw NotLiftable("code after the function's end") }
@@ -262,7 +262,7 @@ struct LiftState {
         if let rb = returnBlock {
             b.switchToBlock(rb)
             b.sealBlock(rb)
-            b.return(b.function.dfg.params(rb))
+            b.return(b.params(rb))
         }
     }
 
@@ -295,7 +295,7 @@ struct LiftState {
         case .function:
             if returnBlock == nil {
                 let rb = b.createBlock()
-                for t in b.function.signature.results { b.appendBlockParam(rb, t) }
+                for t in b.signature.results { b.appendBlockParam(rb, t) }
                 returnBlock = rb
             }
             return (returnBlock!, frames[i].resultTypes.count)
@@ -323,7 +323,7 @@ struct LiftState {
         f.elseSeen = true
         stack.removeLast(stack.count - f.height)
         b.switchToBlock(f.elseBlock)
-        stack += b.function.dfg.params(f.elseBlock)
+        stack += b.params(f.elseBlock)
         reachable = true
         frames.append(f)
     }
@@ -342,7 +342,7 @@ struct LiftState {
         if f.kind == .if && !f.elseSeen {
             // The implicit else passes the parameters through (its type has params == results).
             b.switchToBlock(f.elseBlock)
-            b.jump(f.next, b.function.dfg.params(f.elseBlock))
+            b.jump(f.next, b.params(f.elseBlock))
             f.nextReached = true
         }
         if f.kind == .loop { b.sealBlock(f.header) }
@@ -350,7 +350,7 @@ struct LiftState {
         if f.nextReached {
             b.switchToBlock(f.next)
             b.sealBlock(f.next)
-            stack += b.function.dfg.params(f.next)
+            stack += b.params(f.next)
             reachable = true
         } else {
             reachable = false
@@ -385,7 +385,7 @@ struct LiftState {
                 b.jump(header, params)
                 b.switchToBlock(header)
                 frames.append(Frame(kind: .loop, next: next, header: header, elseBlock: next, paramTypes: pt, resultTypes: rt, height: height, params: params))
-                stack += b.function.dfg.params(header)
+                stack += b.params(header)
             default:
                 let thenBlock = makeBlock(pt), elseBlock = makeBlock(pt)
                 b.brif(cond!, thenBlock, params, elseBlock, params)
@@ -393,14 +393,14 @@ struct LiftState {
                 b.sealBlock(elseBlock)
                 b.switchToBlock(thenBlock)
                 frames.append(Frame(kind: .if, next: next, header: next, elseBlock: elseBlock, paramTypes: pt, resultTypes: rt, height: height, params: params))
-                stack += b.function.dfg.params(thenBlock)
+                stack += b.params(thenBlock)
             }
         case .else: try elseOp()
         case .end: try endOp()
         case .br:
             guard Int(inst.index!) < frames.count else { throw NotLiftable("bad label") }
             if frames[frames.count - 1 - Int(inst.index!)].kind == .function {
-                b.return(pop(b.function.signature.results.count))
+                b.return(pop(b.signature.results.count))
             } else {
                 let (t, n) = try target(inst.index!)
                 b.jump(t, pop(n))
@@ -423,11 +423,11 @@ struct LiftState {
             b.brTable(i, default: (d, args), ts)
             setUnreachable()
         case .return:
-            b.return(pop(b.function.signature.results.count))
+            b.return(pop(b.signature.results.count))
             setUnreachable()
         case .call:
             let f = try funcRef(inst.index!)
-            let args = pop(b.function.signature(of: f).params.count)
+            let args = pop(b.signature(of: f).params.count)
             stack += b.call(f, args)
         case .callIndirect, .returnCallIndirect:
             guard case .indexPair(let ti, let tab) = inst.immediate else { throw NotLiftable("bad call_indirect") }
@@ -437,14 +437,14 @@ struct LiftState {
             let callee = pop()
             let args = pop(b.function.signatures[s].params.count)
             if op == .callIndirect { stack += b.callIndirect(s, t, callee, args) } else {
-                guard b.function.signatures[s].results == b.function.signature.results else { throw NotLiftable("return_call_indirect result subtyping") }
+                guard b.function.signatures[s].results == b.signature.results else { throw NotLiftable("return_call_indirect result subtyping") }
                 b.returnCallIndirect(s, t, callee, args)
                 setUnreachable()
             }
         case .returnCall:
             let f = try funcRef(inst.index!)
-            guard b.function.signature(of: f).results == b.function.signature.results else { throw NotLiftable("return_call result subtyping") }
-            b.returnCall(f, pop(b.function.signature(of: f).params.count))
+            guard b.signature(of: f).results == b.signature.results else { throw NotLiftable("return_call result subtyping") }
+            b.returnCall(f, pop(b.signature(of: f).params.count))
             setUnreachable()
         case .drop: _ = pop()
         case .select, .selectTyped:
@@ -543,6 +543,6 @@ struct LiftState {
         default: preconditionFailure()
         }
         let inst = b.insert(data, ctrl: n.op.info.control == .result ? n.result : nil)
-        push(b.function.dfg.firstResult(inst)!)
+        push(b.firstResult(inst)!)
     }
 }

@@ -188,12 +188,51 @@ enum WasmOps {
         M(.i64Store32, .istore32, .i64),
     ]
 
-    static let numeric: [LatheWasm.Opcode: Numeric] = Dictionary(uniqueKeysWithValues: numericRows.map { ($0.wasm, $0) })
-    static let load: [LatheWasm.Opcode: Memory] = Dictionary(uniqueKeysWithValues: loadRows.map { ($0.wasm, $0) })
-    static let store: [LatheWasm.Opcode: Memory] = Dictionary(uniqueKeysWithValues: storeRows.map { ($0.wasm, $0) })
+    static let numeric = ByWasmOpcode(numericRows.map { ($0.wasm, $0) })
+    static let load = ByWasmOpcode(loadRows.map { ($0.wasm, $0) })
+    static let store = ByWasmOpcode(storeRows.map { ($0.wasm, $0) })
 
     struct NumericKey: Hashable { var op: LatheIR.Opcode; var cc: UInt8; var arg: IRType; var result: IRType }
     struct MemoryKey: Hashable { var op: LatheIR.Opcode; var type: IRType }
-    static let numericByIR: [NumericKey: LatheWasm.Opcode] = Dictionary(uniqueKeysWithValues: numericRows.map { (NumericKey(op: $0.op, cc: $0.cc, arg: $0.arg, result: $0.result), $0.wasm) })
-    static let memoryByIR: [MemoryKey: LatheWasm.Opcode] = Dictionary(uniqueKeysWithValues: (loadRows + storeRows).map { (MemoryKey(op: $0.op, type: $0.type), $0.wasm) })
+    static let numericByIR = ByIROpcode(numericRows.map { (NumericKey(op: $0.op, cc: $0.cc, arg: $0.arg, result: $0.result), $0.wasm) }, opcode: { $0.op })
+    static let memoryByIR = ByIROpcode((loadRows + storeRows).map { (MemoryKey(op: $0.op, type: $0.type), $0.wasm) }, opcode: { $0.op })
+}
+
+/// Rows by wasm opcode, in an array indexed by the opcode's raw value (no hashing per lifted instruction).
+struct ByWasmOpcode<Row: Sendable>: Sendable {
+    private var rows: [Row?] = []
+
+    init(_ entries: [(LatheWasm.Opcode, Row)]) {
+        for (op, row) in entries {
+            let i = Int(op.rawValue)
+            if i >= rows.count { rows += Array(repeating: nil, count: i + 1 - rows.count) }
+            precondition(rows[i] == nil, "\(op) has two rows")
+            rows[i] = row
+        }
+    }
+
+    subscript(op: LatheWasm.Opcode) -> Row? { Int(op.rawValue) < rows.count ? rows[Int(op.rawValue)] : nil }
+}
+
+/// Wasm opcodes by IR key, bucketed by IR opcode and searched linearly (a few rows per IR opcode).
+struct ByIROpcode<Key: Equatable & Sendable>: Sendable {
+    private var buckets: [[(Key, LatheWasm.Opcode)]] = []
+    private let opcode: @Sendable (Key) -> LatheIR.Opcode
+
+    init(_ entries: [(Key, LatheWasm.Opcode)], opcode: @escaping @Sendable (Key) -> LatheIR.Opcode) {
+        self.opcode = opcode
+        for (key, w) in entries {
+            let i = Int(opcode(key).rawValue)
+            if i >= buckets.count { buckets += Array(repeating: [], count: i + 1 - buckets.count) }
+            precondition(!buckets[i].contains { $0.0 == key }, "two rows for one IR key")
+            buckets[i].append((key, w))
+        }
+    }
+
+    subscript(key: Key) -> LatheWasm.Opcode? {
+        let i = Int(opcode(key).rawValue)
+        guard i < buckets.count else { return nil }
+        for (k, w) in buckets[i] where k == key { return w }
+        return nil
+    }
 }

@@ -13,6 +13,7 @@ struct MeasureLiftCommand: ParsableCommand {
 
     @Argument(help: "A .wasm module.") var file: String
     @Option(help: "Runs per step; the median is reported.") var runs = 3
+    @Option(help: "Lift only the first N function bodies.") var limit: Int?
 
     func run() throws {
         do {
@@ -20,7 +21,8 @@ struct MeasureLiftCommand: ParsableCommand {
             let lifter = WasmLifter(module: module)
             var lifted: [LiftedFunction] = []
             var liftedBytes = 0, kept: [String: Int] = [:]
-            for i in module.bodies.indices {
+            let bodies = module.bodies.indices.prefix(limit ?? module.bodies.count)
+            for i in bodies {
                 do {
                     lifted.append(try lifter.lift(definedFunction: i))
                     liftedBytes += WasmRoundTrip.bodySize(module.bodies[i])
@@ -28,7 +30,7 @@ struct MeasureLiftCommand: ParsableCommand {
             }
             let mb = Double(liftedBytes) / 1_000_000
             let lift = try median(runs) {
-                for i in module.bodies.indices { _ = try? lifter.lift(definedFunction: i) }
+                for i in bodies { _ = try? lifter.lift(definedFunction: i) }
             }
             var invalid = 0
             let verify = try median(runs) { invalid = lifted.count { !$0.function.verify().isValid } }
@@ -37,7 +39,7 @@ struct MeasureLiftCommand: ParsableCommand {
                 outBytes = 0
                 for l in lifted { outBytes += WasmRoundTrip.bodySize(try WasmLowerer.lower(l)) }
             }
-            print("file      \(file)  \(module.bodies.count) function bodies, \(lifted.count) lifted (\(String(format: "%.2f", mb)) MB of code), kept \(kept.sorted { $0.value > $1.value }.prefix(5))")
+            print("file      \(file)  \(bodies.count) function bodies, \(lifted.count) lifted (\(String(format: "%.2f", mb)) MB of code), kept \(kept.sorted { $0.value > $1.value }.prefix(5))")
             row("lift", lift, mb)
             row("verify", verify, mb)
             row("lower", lower, mb)
