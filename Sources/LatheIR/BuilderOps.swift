@@ -148,6 +148,22 @@ extension FunctionBuilder {
     @discardableResult public mutating func memoryCopy(_ dstMemory: MemoryRef, _ srcMemory: MemoryRef, _ dst: Value, _ src: Value, _ len: Value) -> Inst {
         insert(InstructionData(opcode: .memoryCopy, imm8: UInt8(srcMemory.index), imm16: UInt16(dstMemory.index), a: dst.raw, b: src.raw, c: len.raw))
     }
+    /// `memory_init`: copies `len` bytes of data segment `segment` from `offset` to `dst` in memory `m`.
+    @discardableResult public mutating func memoryInit(_ m: MemoryRef, segment: UInt16, _ dst: Value, _ offset: Value, _ len: Value) -> Inst {
+        insert(InstructionData(opcode: .memoryInit, imm8: UInt8(m.index), imm16: segment, a: dst.raw, b: offset.raw, c: len.raw))
+    }
+    @discardableResult public mutating func dataDrop(segment: UInt32) -> Inst { insert(InstructionData(opcode: .dataDrop, a: segment)) }
+    /// `table_init`: copies `len` entries of element segment `segment` from `offset` to `dst` in table `t`.
+    @discardableResult public mutating func tableInit(_ t: TableRef, segment: UInt16, _ dst: Value, _ offset: Value, _ len: Value) -> Inst {
+        insert(InstructionData(opcode: .tableInit, imm8: UInt8(t.index), imm16: segment, a: dst.raw, b: offset.raw, c: len.raw))
+    }
+    @discardableResult public mutating func elemDrop(segment: UInt32) -> Inst { insert(InstructionData(opcode: .elemDrop, a: segment)) }
+    @discardableResult public mutating func tableCopy(_ dstTable: TableRef, _ srcTable: TableRef, _ dst: Value, _ src: Value, _ len: Value) -> Inst {
+        insert(InstructionData(opcode: .tableCopy, imm8: UInt8(srcTable.index), imm16: UInt16(dstTable.index), a: dst.raw, b: src.raw, c: len.raw))
+    }
+    @discardableResult public mutating func tableFill(_ t: TableRef, _ dst: Value, _ x: Value, _ len: Value) -> Inst {
+        insert(InstructionData(opcode: .tableFill, imm16: UInt16(t.index), a: dst.raw, b: x.raw, c: len.raw))
+    }
     @discardableResult public mutating func memoryFill(_ m: MemoryRef, _ dst: Value, _ byte: Value, _ len: Value) -> Inst {
         insert(InstructionData(opcode: .memoryFill, imm16: UInt16(m.index), a: dst.raw, b: byte.raw, c: len.raw))
     }

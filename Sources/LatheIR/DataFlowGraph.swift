@@ -181,11 +181,11 @@ public struct DataFlowGraph: Sendable {
         let d = insts[inst]
         func v(_ x: UInt32) -> Value { Value(index: Int(x)) }
         switch d.opcode.format {
-        case .nullary, .intConst, .floatConst, .vectorConst, .memorySize, .globalGet, .tableSize, .refNull, .refFunc, .trap:
+        case .nullary, .intConst, .floatConst, .vectorConst, .memorySize, .globalGet, .tableSize, .refNull, .refFunc, .trap, .segmentDrop:
             return []
         case .unary, .extractLane, .load, .memoryGrow, .condTrap: return [v(d.a)]
         case .binary, .intCompare, .floatCompare, .shuffle, .insertLane, .store, .memoryLane: return [v(d.a), v(d.b)]
-        case .ternary, .memoryCopy, .memoryFill: return [v(d.a), v(d.b), v(d.c)]
+        case .ternary, .memoryCopy, .memoryFill, .memoryInit, .tableInit, .tableCopy, .tableFill: return [v(d.a), v(d.b), v(d.c)]
         case .globalSet, .tableGet: return [v(d.b)]
         case .tableSet, .tableGrow: return [v(d.b), v(d.c)]
         case .call, .callIndirect, .callRef, .return: return pool.elements(ValueList(handle: d.b))
@@ -207,11 +207,11 @@ public struct DataFlowGraph: Sendable {
             }
         }
         switch d.opcode.format {
-        case .nullary, .intConst, .floatConst, .vectorConst, .memorySize, .globalGet, .tableSize, .refNull, .refFunc, .trap:
+        case .nullary, .intConst, .floatConst, .vectorConst, .memorySize, .globalGet, .tableSize, .refNull, .refFunc, .trap, .segmentDrop:
             break
         case .unary, .extractLane, .load, .memoryGrow, .condTrap: d.a = t(d.a)
         case .binary, .intCompare, .floatCompare, .shuffle, .insertLane, .store, .memoryLane: d.a = t(d.a); d.b = t(d.b)
-        case .ternary, .memoryCopy, .memoryFill: d.a = t(d.a); d.b = t(d.b); d.c = t(d.c)
+        case .ternary, .memoryCopy, .memoryFill, .memoryInit, .tableInit, .tableCopy, .tableFill: d.a = t(d.a); d.b = t(d.b); d.c = t(d.c)
         case .globalSet, .tableGet: d.b = t(d.b)
         case .tableSet, .tableGrow: d.b = t(d.b); d.c = t(d.c)
         case .call, .callIndirect, .callRef, .return: mapList(ValueList(handle: d.b), skipFirst: false)

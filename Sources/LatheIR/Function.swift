@@ -49,6 +49,10 @@ public struct Function: Sendable {
     public var globals = PrimaryMap<GlobalRef, GlobalDecl>()
     public var memories = PrimaryMap<MemoryRef, MemoryDecl>()
     public var tables = PrimaryMap<TableRef, TableDecl>()
+    /// Contents of passive data segments by module-wide index, for the interpreter (`data2 = data [1, 2]`); optional.
+    public var dataSegments: [UInt32: [UInt8]] = [:]
+    /// Contents of passive element segments by index (function names, nil for null), for the interpreter; optional.
+    public var elemSegments: [UInt32: [String?]] = [:]
 
     public init(name: String, signature: Signature) {
         self.name = name

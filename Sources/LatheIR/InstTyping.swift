@@ -195,6 +195,20 @@ extension Function {
         case .memoryFill:
             let a = try memory(data.memory).addressType
             return InstTyping(operands: [.type(a), .type(.i32), .type(a)], results: [])
+        case .memoryInit:
+            let a = try memory(MemoryRef(index: Int(data.imm8))).addressType
+            return InstTyping(operands: [.type(a), .type(.i32), .type(.i32)], results: [])
+        case .dataDrop, .elemDrop:
+            return InstTyping(operands: [], results: [])
+        case .tableInit:
+            _ = try table(UInt32(data.imm8))
+            return InstTyping(operands: [.type(.i32), .type(.i32), .type(.i32)], results: [])
+        case .tableCopy:
+            let dst = try table(UInt32(data.imm16)), src = try table(UInt32(data.imm8))
+            guard dst.elementType == src.elementType else { throw fail("table_copy from \(src.elementType) into \(dst.elementType)") }
+            return InstTyping(operands: [.type(.i32), .type(.i32), .type(.i32)], results: [])
+        case .tableFill:
+            return InstTyping(operands: [.type(.i32), .type(try table(UInt32(data.imm16)).elementType), .type(.i32)], results: [])
         case .globalGet, .globalSet:
             let g = GlobalRef(index: Int(data.a))
             guard globals.isValid(g) else { throw fail("\(g) is not declared") }

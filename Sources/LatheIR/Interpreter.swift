@@ -24,6 +24,10 @@ public struct Interpreter {
     private var memoryDecls: [MemoryDecl] = []
     public private(set) var globals: [SIMD4<UInt64>] = []
     public private(set) var tables: [[UInt64]] = []
+    /// Passive data segments by index; dropped or undeclared ones are empty.
+    public private(set) var dataSegments: [UInt32: [UInt8]] = [:]
+    /// Passive element segments by index (function indices or the null bits); dropped or undeclared ones are empty.
+    public private(set) var elemSegments: [UInt32: [UInt64]] = [:]
     private var depth = 0
 
     public static let pageSize = 65536
@@ -45,6 +49,10 @@ public struct Interpreter {
                     elems[i] = module.index(of: name).map(UInt64.init) ?? RuntimeValue.nullBits
                 }
                 tables.append(elems)
+            }
+            for (i, bytes) in f.dataSegments where dataSegments[i] == nil { dataSegments[i] = bytes }
+            for (i, names) in f.elemSegments where elemSegments[i] == nil {
+                elemSegments[i] = names.map { name in name.flatMap { module.index(of: $0) }.map(UInt64.init) ?? RuntimeValue.nullBits }
             }
         }
     }
@@ -176,6 +184,28 @@ public struct Interpreter {
                     let dst = try address(arg(d.a)[0], 0, len, memory: Int(d.imm16), f, inst)
                     let byte = UInt8(truncatingIfNeeded: arg(d.b)[0])
                     for k in 0..<Int(len) { memories[Int(d.imm16)][dst + k] = byte }
+                case .memoryInit:
+                    let segment = dataSegments[UInt32(d.imm16)] ?? []
+                    let offset = arg(d.b)[0], len = arg(d.c)[0]
+                    let dst = try address(arg(d.a)[0], 0, len, memory: Int(d.imm8), f, inst)
+                    guard offset + len <= UInt64(segment.count) else { throw trap(.heap_oob, f, inst) }
+                    memories[Int(d.imm8)].replaceSubrange(dst..<(dst + Int(len)), with: segment[Int(offset)..<Int(offset + len)])
+                case .tableInit:
+                    let segment = elemSegments[UInt32(d.imm16)] ?? [], t = Int(d.imm8)
+                    let dst = arg(d.a)[0], offset = arg(d.b)[0], len = arg(d.c)[0]
+                    guard offset + len <= UInt64(segment.count), dst + len <= UInt64(tables[t].count) else { throw trap(.table_oob, f, inst) }
+                    tables[t].replaceSubrange(Int(dst)..<Int(dst + len), with: segment[Int(offset)..<Int(offset + len)])
+                case .segmentDrop: if d.opcode == .dataDrop { dataSegments[d.a] = [] } else { elemSegments[d.a] = [] }
+                case .tableCopy:
+                    let dt = Int(d.imm16), st = Int(d.imm8)
+                    let dst = arg(d.a)[0], src = arg(d.b)[0], len = arg(d.c)[0]
+                    guard src + len <= UInt64(tables[st].count), dst + len <= UInt64(tables[dt].count) else { throw trap(.table_oob, f, inst) }
+                    let entries = Array(tables[st][Int(src)..<Int(src + len)])
+                    tables[dt].replaceSubrange(Int(dst)..<Int(dst + len), with: entries)
+                case .tableFill:
+                    let t = Int(d.imm16), dst = arg(d.a)[0], x = arg(d.b)[0], len = arg(d.c)[0]
+                    guard dst + len <= UInt64(tables[t].count) else { throw trap(.table_oob, f, inst) }
+                    for k in 0..<Int(len) { tables[t][Int(dst) + k] = x }
                 case .globalGet: regs[result()] = globals[Int(d.a)]
                 case .globalSet: globals[Int(d.a)] = arg(d.b)
                 case .tableGet:

@@ -37,10 +37,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case load, uload8, sload8, uload16, sload16, uload32, sload32
     case store, istore8, istore16, istore32
     case sload8x8, uload8x8, sload16x4, uload16x4, sload32x2, uload32x2, loadSplat, loadZero, loadLane, storeLane
-    case memorySize, memoryGrow, memoryCopy, memoryFill
+    case memorySize, memoryGrow, memoryCopy, memoryFill, memoryInit, dataDrop
     // globals, tables, references
     case globalGet, globalSet
-    case tableGet, tableSet, tableSize, tableGrow
+    case tableGet, tableSet, tableSize, tableGrow, tableInit, elemDrop, tableCopy, tableFill
     case refNull, refIsNull, refFunc
     // calls
     case call, callIndirect, callRef, returnCall, returnCallIndirect, returnCallRef
@@ -66,8 +66,10 @@ public enum InstructionFormat: Sendable {
     case intCompare, floatCompare
     case intConst, floatConst, vectorConst
     case shuffle, extractLane, insertLane
-    case load, store, memoryLane, memorySize, memoryGrow, memoryCopy, memoryFill
-    case globalGet, globalSet, tableGet, tableSet, tableSize, tableGrow
+    case load, store, memoryLane, memorySize, memoryGrow, memoryCopy, memoryFill, memoryInit
+    case globalGet, globalSet, tableGet, tableSet, tableSize, tableGrow, tableInit, tableCopy, tableFill
+    /// `data_drop dataN` / `elem_drop elemN`: the segment index is in `a`.
+    case segmentDrop
     case refNull, refFunc
     case call, callIndirect, callRef
     case jump, branch, branchTable, `return`, trap, condTrap
@@ -308,12 +310,18 @@ public struct OpcodeInfo: Sendable {
         op(.memoryGrow, "memory_grow", .memoryGrow, [.readsMemory, .writesMemory]),
         op(.memoryCopy, "memory_copy", .memoryCopy, [.mayTrap, .readsMemory, .writesMemory]),
         op(.memoryFill, "memory_fill", .memoryFill, store),
+        op(.memoryInit, "memory_init", .memoryInit, [.mayTrap, .readsMemory, .writesMemory]),
+        op(.dataDrop, "data_drop", .segmentDrop, [.readsMemory, .writesMemory]),
         op(.globalGet, "global_get", .globalGet, .readsGlobal),
         op(.globalSet, "global_set", .globalSet, .writesGlobal),
         op(.tableGet, "table_get", .tableGet, [.mayTrap, .readsTable]),
         op(.tableSet, "table_set", .tableSet, [.mayTrap, .writesTable]),
         op(.tableSize, "table_size", .tableSize, .readsTable),
         op(.tableGrow, "table_grow", .tableGrow, [.readsTable, .writesTable]),
+        op(.tableInit, "table_init", .tableInit, [.mayTrap, .readsTable, .writesTable]),
+        op(.elemDrop, "elem_drop", .segmentDrop, [.readsTable, .writesTable]),
+        op(.tableCopy, "table_copy", .tableCopy, [.mayTrap, .readsTable, .writesTable]),
+        op(.tableFill, "table_fill", .tableFill, [.mayTrap, .readsTable, .writesTable]),
         op(.refNull, "ref_null", .refNull, .pure, .result, .ref),
         op(.refIsNull, "ref_is_null", .unary, .pure, .operand(0), .ref),
         op(.refFunc, "ref_func", .refFunc),

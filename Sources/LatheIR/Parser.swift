@@ -380,8 +380,32 @@ struct Parser {
                     try expect("]")
                 }
                 f.tables.push(TableDecl(elementType: type, minSize: size, elements: elements))
+            } else if t.text.hasPrefix("data") {
+                let n = try entity("data"); try expect("=")
+                try expectKeyword("data"); try expect("[")
+                var bytes: [UInt8] = []
+                if !accept("]") {
+                    repeat {
+                        let x = try number()
+                        guard (0...255).contains(x) else { throw error("a byte (0 to 255)") }
+                        bytes.append(UInt8(x))
+                    } while accept(",")
+                    try expect("]")
+                }
+                guard f.dataSegments.updateValue(bytes, forKey: UInt32(n)) == nil else { throw error("data\(n) declared once", t) }
+            } else if t.text.hasPrefix("elem") {
+                let n = try entity("elem"); try expect("=")
+                try expectKeyword("elem"); try expect("[")
+                var elems: [String?] = []
+                if !accept("]") {
+                    repeat {
+                        if peek.kind == .funcName { elems.append(next().text) } else { try expectKeyword("null"); elems.append(nil) }
+                    } while accept(",")
+                    try expect("]")
+                }
+                guard f.elemSegments.updateValue(elems, forKey: UInt32(n)) == nil else { throw error("elem\(n) declared once", t) }
             } else {
-                throw error("a declaration (sigN, fnN, gvN, memN, tableN) or a block")
+                throw error("a declaration (sigN, fnN, gvN, memN, tableN, dataN, elemN) or a block")
             }
         }
     }

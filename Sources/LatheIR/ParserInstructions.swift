@@ -118,6 +118,25 @@ extension Parser {
         case .memoryFill:
             d.imm16 = UInt16(truncatingIfNeeded: try entity("mem")); try comma(&self)
             try operand(.a, &self); try comma(&self); try operand(.b, &self); try comma(&self); try operand(.c, &self)
+        case .memoryInit, .tableInit:
+            let isMemory = info.format == .memoryInit
+            let target = try entity(isMemory ? "mem" : "table")
+            guard target < 256 else { throw error(isMemory ? "a memory below mem256" : "a table below table256") }
+            d.imm8 = UInt8(target); try comma(&self)
+            let segment = try entity(isMemory ? "data" : "elem")
+            guard segment < 65536 else { throw error("a segment index below 65536") }
+            d.imm16 = UInt16(segment); try comma(&self)
+            try operand(.a, &self); try comma(&self); try operand(.b, &self); try comma(&self); try operand(.c, &self)
+        case .tableCopy:
+            d.imm16 = UInt16(truncatingIfNeeded: try entity("table")); try comma(&self)
+            let source = try entity("table")
+            guard source < 256 else { throw error("a source table below table256") }
+            d.imm8 = UInt8(source); try comma(&self)
+            try operand(.a, &self); try comma(&self); try operand(.b, &self); try comma(&self); try operand(.c, &self)
+        case .tableFill:
+            d.imm16 = UInt16(truncatingIfNeeded: try entity("table")); try comma(&self)
+            try operand(.a, &self); try comma(&self); try operand(.b, &self); try comma(&self); try operand(.c, &self)
+        case .segmentDrop: d.a = UInt32(try entity(info.opcode == .dataDrop ? "data" : "elem"))
         case .globalGet: d.a = UInt32(try entity("gv"))
         case .globalSet: d.a = UInt32(try entity("gv")); try comma(&self); try operand(.b, &self)
         case .tableGet: d.a = UInt32(try entity("table")); try comma(&self); try operand(.b, &self)

@@ -83,6 +83,12 @@ public struct FunctionPrinter {
             if !d.elements.isEmpty { line += " [" + d.elements.map { "%" + $0 }.joined(separator: ", ") + "]" }
             out.append(line)
         }
+        for (i, bytes) in function.dataSegments.sorted(by: { $0.key < $1.key }) {
+            out.append("    data\(i) = data [" + bytes.map(String.init).joined(separator: ", ") + "]")
+        }
+        for (i, elems) in function.elemSegments.sorted(by: { $0.key < $1.key }) {
+            out.append("    elem\(i) = elem [" + elems.map { $0.map { "%" + $0 } ?? "null" }.joined(separator: ", ") + "]")
+        }
         return out
     }
 
@@ -166,6 +172,11 @@ public struct FunctionPrinter {
         case .memoryGrow: w.put(" mem\(d.imm16), "); v(d.a)
         case .memoryCopy: w.put(" mem\(d.imm16), mem\(d.imm8), "); v(d.a); sep(); v(d.b); sep(); v(d.c)
         case .memoryFill: w.put(" mem\(d.imm16), "); v(d.a); sep(); v(d.b); sep(); v(d.c)
+        case .memoryInit: w.put(" mem\(d.imm8), data\(d.imm16), "); v(d.a); sep(); v(d.b); sep(); v(d.c)
+        case .tableInit: w.put(" table\(d.imm8), elem\(d.imm16), "); v(d.a); sep(); v(d.b); sep(); v(d.c)
+        case .tableCopy: w.put(" table\(d.imm16), table\(d.imm8), "); v(d.a); sep(); v(d.b); sep(); v(d.c)
+        case .tableFill: w.put(" table\(d.imm16), "); v(d.a); sep(); v(d.b); sep(); v(d.c)
+        case .segmentDrop: w.put(d.opcode == .dataDrop ? " data\(d.a)" : " elem\(d.a)")
         case .globalGet: w.put(" gv\(d.a)")
         case .globalSet: w.put(" gv\(d.a), "); v(d.b)
         case .tableGet: w.put(" table\(d.a), "); v(d.b)

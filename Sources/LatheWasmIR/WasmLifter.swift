@@ -501,6 +501,30 @@ struct LiftState {
             let m = try memory(inst.index!)
             let n = pop(), x = pop(), dst = pop()
             b.memoryFill(m, dst, x, n)
+        case .memoryInit:
+            guard case .indexPair(let segment, let mi) = inst.immediate else { throw NotLiftable("bad memory.init") }
+            if mi > 255 || segment > 65535 { throw NotLiftable("memory.init memory above 255 or segment above 65535") }
+            let m = try memory(mi)
+            let n = pop(), offset = pop(), dst = pop()
+            b.memoryInit(m, segment: UInt16(segment), dst, offset, n)
+        case .dataDrop: b.dataDrop(segment: inst.index!)
+        case .tableInit:
+            guard case .indexPair(let segment, let ti) = inst.immediate else { throw NotLiftable("bad table.init") }
+            if ti > 255 || segment > 65535 { throw NotLiftable("table.init table above 255 or segment above 65535") }
+            let t = try table(ti)
+            let n = pop(), offset = pop(), dst = pop()
+            b.tableInit(t, segment: UInt16(segment), dst, offset, n)
+        case .elemDrop: b.elemDrop(segment: inst.index!)
+        case .tableCopy:
+            guard case .indexPair(let dti, let sti) = inst.immediate else { throw NotLiftable("bad table.copy") }
+            if dti > 65535 || sti > 255 { throw NotLiftable("table.copy table index too large") }
+            let dt = try table(dti), st = try table(sti)
+            let n = pop(), src = pop(), dst = pop()
+            b.tableCopy(dt, st, dst, src, n)
+        case .tableFill:
+            let t = try table(inst.index!)
+            let n = pop(), x = pop(), dst = pop()
+            b.tableFill(t, dst, x, n)
         case .refNull:
             guard case .heapType(let h) = inst.immediate else { throw NotLiftable("bad ref.null") }
             switch h {

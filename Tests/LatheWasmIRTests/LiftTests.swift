@@ -94,10 +94,33 @@ final class LiftTests: XCTestCase {
         """)
         let l = WasmLifter(module: m)
         XCTAssertThrowsError(try l.lift(definedFunction: 0)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "threads: atomics") }
-        XCTAssertThrowsError(try l.lift(definedFunction: 1)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "memory.init") }
+        XCTAssertThrowsError(try l.lift(definedFunction: 1)) { XCTAssertEqual(($0 as? NotLiftable)?.reason, "threads: shared memory") }
         let (out, stats) = WasmRoundTrip.run(m)
         XCTAssertEqual(stats.keptCount, 2)
         XCTAssertEqual(out.bodies, m.bodies)
+    }
+
+    func testSegmentAndBulkTableOpsLiftAndLowerToTheSameBody() throws {
+        let wat = """
+        (module (memory 1) (table 2 funcref) (table 3 funcref)
+          (func $f (param i32 i32 i32)
+            (memory.init 1 (local.get 0) (local.get 1) (local.get 2))
+            (data.drop 1)
+            (table.init 1 0 (local.get 0) (local.get 1) (local.get 2))
+            (elem.drop 0)
+            (table.copy 0 1 (local.get 2) (local.get 1) (local.get 0))
+            (table.fill 1 (local.get 0) (ref.func $f) (local.get 1)))
+          (data "a") (data "bc")
+          (elem funcref (ref.func $f)))
+        """
+        try check(wat, ["memory_init mem0, data1, v0, v1, v2", "data_drop data1", "table_init table1, elem0, v0, v1, v2",
+                        "elem_drop elem0", "table_copy table0, table1, v2, v1, v0", "table_fill table1, v0, v", ", v1"])
+        XCTAssertEqual(try WasmLowerer.lower(try lift(wat)), try module(wat).bodies[0])
+        XCTAssertTrue(Opcode.dataDrop.effects.contains(.writesMemory))
+        XCTAssertFalse(Opcode.dataDrop.effects.isRemovableIfUnused)
+        XCTAssertFalse(Opcode.elemDrop.effects.isRemovableIfUnused)
+        XCTAssertTrue(Opcode.memoryInit.effects.isSuperset(of: [.mayTrap, .readsMemory, .writesMemory]))
+        XCTAssertTrue(Opcode.tableFill.effects.isSuperset(of: [.mayTrap, .writesTable]))
     }
 
     func testV128IsI8x16WithBitcastsAroundLaneTypedOps() throws {
