@@ -263,40 +263,12 @@ private struct LowerState {
             changed = false
             rounds += 1
             for b in order.reversed() {
-                let insts = f.layout.insts(b)
-                guard let term = insts.last else { continue }
-                var live = Set<Value>()
-                let d = f.dfg[term]
-                var edges: [ValueList] = []
-                switch d.opcode.format {
-                case .jump: edges = [ValueList(handle: d.a)]
-                case .branch: edges = f.dfg.blockCalls(term)
-                case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
-                default: break
-                }
-                for e in edges {
-                    let s = f.dfg.blockCallTarget(e)
-                    var l = liveIn[s]
-                    // All parameters are written after all arguments are read (an argument may be a parameter).
-                    let params = f.dfg.params(s)
-                    for p in params where needsLocal(p) { l.remove(p) }
-                    for (p, a) in zip(params, f.dfg.blockCallArgs(e)) where needsLocal(p) && needsLocal(a) { l.insert(a) }
-                    live.formUnion(l)
-                }
-                var reads: [Value] = []
-                localReads(term, into: &reads)
-                live.formUnion(reads)
-                for i in insts.dropLast().reversed() where isRoot(i) {
-                    for r in f.dfg.results(of: i) { live.remove(r) }
-                    reads.removeAll(keepingCapacity: true)
-                    localReads(i, into: &reads)
-                    live.formUnion(reads)
-                }
-                if b == entry { for p in f.dfg.params(b) { live.remove(p) } }
+                guard let live = blockLiveIn(b, entry, liveIn, interfere: nil, copyPairs: &copyPairs) else { continue }
                 if live != liveIn[b] { liveIn[b] = live; changed = true }
             }
         }
-        recordInterference(entry, liveIn: liveIn, interfere: interfere, copyPairs: &copyPairs)
+        // Interference from the final live-in sets.
+        for b in order { _ = blockLiveIn(b, entry, liveIn, interfere: interfere, copyPairs: &copyPairs) }
         liveAtStart = liveIn
 
         // Coalesce copy-related values whose classes do not interfere.
@@ -380,50 +352,53 @@ private struct LowerState {
         }
     }
 
-    /// Interference from final live-in sets: each definition interferes with what is live after it.
-    func recordInterference(_ entry: Block, liveIn: SecondaryMap<Block, Set<Value>>, interfere: (Value, Value) -> Void, copyPairs: inout [(Value, Value)]) {
-        for b in dom.reversePostorder {
-            let insts = f.layout.insts(b)
-            guard let term = insts.last else { continue }
-            var live = Set<Value>()
-            let d = f.dfg[term]
-            var edges: [ValueList] = []
-            switch d.opcode.format {
-            case .jump: edges = [ValueList(handle: d.a)]
-            case .branch: edges = f.dfg.blockCalls(term)
-            case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))]
-            default: break
+    /// Values in locals live at the start of `b`, from its successors' live-in sets; nil for a block without instructions.
+    ///
+    /// With `interfere`, also reports each definition against what is live after it (edge
+    /// parameters against the target's live-in, entry parameters against each other) and collects
+    /// the (parameter, argument) copy pairs of the block's outgoing edges.
+    func blockLiveIn(_ b: Block, _ entry: Block, _ liveIn: SecondaryMap<Block, Set<Value>>,
+                     interfere: ((Value, Value) -> Void)?, copyPairs: inout [(Value, Value)]) -> Set<Value>? {
+        let insts = f.layout.insts(b)
+        guard let term = insts.last else { return nil }
+        var live = Set<Value>()
+        for e in f.dfg.blockCalls(term) {
+            let s = f.dfg.blockCallTarget(e)
+            var l = liveIn[s]
+            let params = f.dfg.params(s)
+            // Parameters are written together at the edge, after all arguments are read (an argument may be a parameter).
+            if let interfere { for p in params where needsLocal(p) { for q in l { interfere(p, q) } } }
+            for p in params where needsLocal(p) { l.remove(p) }
+            for (p, a) in zip(params, f.dfg.blockCallArgs(e)) where needsLocal(p) && needsLocal(a) {
+                l.insert(a)
+                if interfere != nil { copyPairs.append((p, a)) }
             }
-            for e in edges {
-                let s = f.dfg.blockCallTarget(e)
-                var l = liveIn[s]
-                let params = f.dfg.params(s), args = f.dfg.blockCallArgs(e)
-                // Parameters are written together at the edge, after all arguments are read.
-                for p in params where needsLocal(p) { for q in l { interfere(p, q) } }
-                for p in params where needsLocal(p) { l.remove(p) }
-                for (p, a) in zip(params, args) where needsLocal(p) && needsLocal(a) { l.insert(a); copyPairs.append((p, a)) }
-                live.formUnion(l)
-            }
-            var reads: [Value] = []
-            localReads(term, into: &reads)
-            live.formUnion(reads)
-            for i in insts.dropLast().reversed() where isRoot(i) {
-                let results = f.dfg.results(of: i).filter(needsLocal)
-                for r in results { live.remove(r) }
-                for r in results {
-                    for q in live { interfere(r, q) }
-                    for r2 in results { interfere(r, r2) }
-                }
-                reads.removeAll(keepingCapacity: true)
-                localReads(i, into: &reads)
-                live.formUnion(reads)
-            }
-            // Entry parameters are all defined at function entry.
-            if b == entry {
-                let ps = f.dfg.params(b)
-                for p in ps { for q in live { interfere(p, q) }; for p2 in ps { interfere(p, p2) } }
-            }
+            live.formUnion(l)
         }
+        var reads: [Value] = []
+        localReads(term, into: &reads)
+        live.formUnion(reads)
+        for i in insts.dropLast().reversed() where isRoot(i) {
+            let results = f.dfg.results(of: i)
+            for r in results { live.remove(r) }
+            if let interfere {
+                let defined = results.filter(needsLocal)
+                for r in defined {
+                    for q in live { interfere(r, q) }
+                    for r2 in defined { interfere(r, r2) }
+                }
+            }
+            reads.removeAll(keepingCapacity: true)
+            localReads(i, into: &reads)
+            live.formUnion(reads)
+        }
+        if b == entry {
+            let ps = f.dfg.params(b)
+            // Entry parameters are all defined at function entry.
+            if let interfere { for p in ps { for q in live { interfere(p, q) }; for p2 in ps { interfere(p, p2) } } }
+            for p in ps { live.remove(p) }
+        }
+        return live
     }
 
     // MARK: structure
