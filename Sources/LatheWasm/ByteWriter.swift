@@ -60,16 +60,9 @@ public struct ByteWriter {
     public mutating func sized(_ body: (inout ByteWriter) -> Void) {
         let start = bytes.count
         body(&self)
-        let length = UInt64(bytes.count - start)
-        var prefix: [UInt8] = []
-        var v = length
-        repeat {
-            var b = UInt8(v & 0x7F)
-            v >>= 7
-            if v != 0 { b |= 0x80 }
-            prefix.append(b)
-        } while v != 0
-        bytes.insert(contentsOf: prefix, at: start)
+        var prefix = ByteWriter()
+        prefix.unsigned(UInt64(bytes.count - start))
+        bytes.insert(contentsOf: prefix.bytes, at: start)
     }
 
     // MARK: types
