@@ -28,18 +28,20 @@ public enum WasmRoundTrip {
         }
     }
 
-    /// Encoded size of a body without its size prefix: local declarations plus code.
+    /// Encoded size of a body without its size prefix: local declarations (encoded as the writer does) plus code.
     public static func bodySize(_ body: FunctionBody) -> Int {
-        func leb(_ v: UInt64) -> Int { var n = 1, x = v >> 7; while x != 0 { n += 1; x >>= 7 }; return n }
-        var n = leb(UInt64(body.locals.count))
-        for g in body.locals { n += leb(UInt64(g.count)) + (g.type.isNumeric ? 1 : 2) }
-        return n + body.code.count
+        var locals = ByteWriter()
+        locals.u32(body.locals.count)
+        for g in body.locals { locals.u32(g.count); locals.valType(g.type) }
+        return locals.bytes.count + body.code.count
     }
 
     /// Encoded size of a code section's payload holding these bodies (count, then size-prefixed bodies).
     public static func codeSectionSize(_ bodies: [FunctionBody]) -> Int {
-        func leb(_ v: Int) -> Int { var n = 1, x = v >> 7; while x != 0 { n += 1; x >>= 7 }; return n }
-        return bodies.reduce(leb(bodies.count)) { n, body in let b = bodySize(body); return n + leb(b) + b }
+        bodies.reduce(ByteWriter.unsignedSize(UInt64(bodies.count))) { n, body in
+            let b = bodySize(body)
+            return n + ByteWriter.unsignedSize(UInt64(b)) + b
+        }
     }
 
     /// Round-trips every defined function; functions that cannot be lifted keep their bytes.

@@ -85,6 +85,24 @@ final class LiftTests: XCTestCase {
         """, ["br_table v0, block", "load.i32 v0+8", "istore16 v", "+4 align=1"])
     }
 
+    func testCodeSectionSizeMatchesTheWrittenSection() throws {
+        let m = try module("""
+        (module (func (param i32) (result i32) (local funcref externref i64 i32) local.get 0)
+                (func (local v128) nop))
+        """)
+        // Walk the section headers of the written module to the code section (id 10).
+        let bytes = ModuleWriter.write(m)
+        var reader = ByteReader(bytes: bytes[8...])
+        var codeSize: Int? = nil
+        while !reader.isAtEnd {
+            let id = try reader.readByte()
+            let size = Int(try reader.readU32())
+            if id == 10 { codeSize = size }
+            _ = try reader.readBytes(size)
+        }
+        XCTAssertEqual(WasmRoundTrip.codeSectionSize(m.bodies), try XCTUnwrap(codeSize))
+    }
+
     func testNotLiftableReasons() throws {
         let m = try module("""
         (module (memory 1 1 shared)
