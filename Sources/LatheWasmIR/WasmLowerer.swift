@@ -44,14 +44,14 @@ public struct WasmLowerer {
     }
 }
 
-private enum Ctx: Equatable {
+enum Ctx: Equatable {
     case blockFollowedBy(Block)
     case loopHeadedBy(Block)
     case ifThenElse
     case plain
 }
 
-private struct LowerState {
+struct LowerState {
     let lifted: LiftedFunction
     let f: Function
     var cfg: ControlFlowGraph
@@ -74,7 +74,21 @@ private struct LowerState {
     /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
     let vectorShapes: [Inst: VectorShape]
     /// Values in locals live at the start of each block (block parameters included when used).
-    var liveAtStart = SecondaryMap<Block, Set<Value>>(default: [])
+    var liveAtStart = SecondaryMap<Block, [Value]>(default: [])
+    /// Instructions of the reachable blocks in layout order: block `b` holds `instList[blockStart[b]..<blockEnd[b]]`.
+    var instList: [Inst] = []
+    var blockStart = SecondaryMap<Block, Int32>(default: 0)
+    var blockEnd = SecondaryMap<Block, Int32>(default: 0)
+    /// Stack operands of every instruction (see `appendStackOperands`): `ops[opBegin[i]..<opEnd[i]]`.
+    var ops: [Value] = []
+    var opBegin = SecondaryMap<Inst, Int32>(default: 0)
+    var opEnd = SecondaryMap<Inst, Int32>(default: 0)
+    /// First instruction of the stack tree rooted at each instruction (written by `stackify` before it is read).
+    var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
+    /// The instruction defining each value (reserved for block parameters and values outside the reachable blocks).
+    var defOf = SecondaryMap<Value, Inst>(default: .reservedValue)
+    /// Position of each instruction in `instList`.
+    var position = SecondaryMap<Inst, Int32>(default: -1)
 
     init(_ lifted: LiftedFunction) throws(LowerError) {
         self.lifted = lifted
@@ -83,15 +97,44 @@ private struct LowerState {
         dom = DominatorTree(cfg: cfg, entry: f.entryBlock ?? Block(index: 0))
     }
 
+    // Direct reads of the function's arenas (inlined: these run for every instruction).
+    @inline(__always) func data(_ i: Inst) -> InstructionData { f.dfg.insts[i] }
+    @inline(__always) func typeOf(_ v: Value) -> IRType { f.dfg.values[v].type }
+    @inline(__always) func resultCount(_ i: Inst) -> Int { f.dfg.pool.count(f.dfg.results[i]) }
+    @inline(__always) func result(_ i: Inst, _ k: Int) -> Value { f.dfg.pool.get(f.dfg.results[i], k) }
+    @inline(__always) func paramCount(_ b: Block) -> Int { f.dfg.pool.count(f.dfg.blockParams[b]) }
+    @inline(__always) func param(_ b: Block, _ k: Int) -> Value { f.dfg.pool.get(f.dfg.blockParams[b], k) }
+    @inline(__always) func target(_ call: ValueList) -> Block { Block(index: f.dfg.pool.get(call, 0).index) }
+    @inline(__always) func arg(_ call: ValueList, _ k: Int) -> Value { f.dfg.pool.get(call, k + 1) }
+    /// Number of block calls (edges) of a terminator: 0 for `return` and traps.
+    @inline(__always) func edgeCount(_ term: Inst) -> Int {
+        let d = f.dfg.insts[term]
+        switch d.opcode.format {
+        case .jump: return 1
+        case .branch: return 2
+        case .branchTable: return f.dfg.jumpTables[JumpTableRef(index: Int(d.b))].count
+        default: return 0
+        }
+    }
+    /// Block call `k` of a terminator (text order; `br_table` default first).
+    @inline(__always) func edge(_ term: Inst, _ k: Int) -> ValueList {
+        let d = f.dfg.insts[term]
+        switch d.opcode.format {
+        case .jump: return ValueList(handle: d.a)
+        case .branch: return ValueList(handle: k == 0 ? d.b : d.c)
+        default: return f.dfg.jumpTables[JumpTableRef(index: Int(d.b))][k]
+        }
+    }
+
     func isRemat(_ i: Inst) -> Bool {
-        switch f.dfg[i].opcode {
+        switch data(i).opcode {
         case .iconst, .fconst, .vconst, .refNull, .refFunc: true
         default: false
         }
     }
 
     func isZeroConst(_ i: Inst) -> Bool {
-        let d = f.dfg[i]
+        let d = data(i)
         switch d.opcode {
         case .iconst, .fconst: return d.imm64 == 0
         case .refNull: return true
@@ -100,26 +143,87 @@ private struct LowerState {
         }
     }
 
-    func defInst(_ v: Value) -> Inst? {
-        if case .result(let i, _) = f.dfg.definition(of: v) { return i }
-        return nil
+    @inline(__always) func defInst(_ v: Value) -> Inst? {
+        let i = defOf[v]
+        return i == .reservedValue ? nil : i
     }
 
-    /// The operands an instruction takes from the wasm operand stack, in push order.
-    func stackOperands(_ i: Inst) -> [Value] {
-        let d = f.dfg[i]
+    /// Appends the operands instruction `i` takes from the wasm operand stack to `ops`, in push order.
+    mutating func appendStackOperands(_ i: Inst) {
+        let d = data(i)
         func v(_ x: UInt32) -> Value { Value(index: Int(x)) }
+        func list(_ handle: UInt32, from: Int = 0) {
+            let l = ValueList(handle: handle)
+            let n = f.dfg.pool.count(l)
+            if from < n { for k in from..<n { ops.append(f.dfg.pool.get(l, k)) } }
+        }
         switch d.opcode.format {
+        case .nullary, .intConst, .floatConst, .vectorConst, .memorySize, .globalGet, .tableSize, .refNull, .refFunc, .trap, .segmentDrop, .jump:
+            break
+        case .unary, .extractLane, .load, .memoryGrow, .condTrap, .branch, .branchTable:
+            ops.append(v(d.a))
+        case .binary, .intCompare, .floatCompare, .shuffle, .insertLane:
+            ops.append(v(d.a)); ops.append(v(d.b))
+        case .store, .memoryLane:
+            ops.append(v(d.b)); ops.append(v(d.a))
         case .ternary:
             // wasm takes the condition or mask of select, bitselect and relaxed_laneselect last
-            return [.select, .bitselect, .relaxedLaneselect].contains(d.opcode) ? [v(d.b), v(d.c), v(d.a)] : [v(d.a), v(d.b), v(d.c)]
-        case .store, .memoryLane: return [v(d.b), v(d.a)]
+            if d.opcode == .select || d.opcode == .bitselect || d.opcode == .relaxedLaneselect {
+                ops.append(v(d.b)); ops.append(v(d.c)); ops.append(v(d.a))
+            } else {
+                ops.append(v(d.a)); ops.append(v(d.b)); ops.append(v(d.c))
+            }
+        case .memoryCopy, .memoryFill, .memoryInit, .tableInit, .tableCopy, .tableFill:
+            ops.append(v(d.a)); ops.append(v(d.b)); ops.append(v(d.c))
+        case .globalSet, .tableGet:
+            ops.append(v(d.b))
+        case .tableSet, .tableGrow:
+            ops.append(v(d.b)); ops.append(v(d.c))
+        case .call, .return:
+            list(d.b)
         case .callIndirect, .callRef:
-            let l = f.dfg.pool.elements(ValueList(handle: d.b))
-            return Array(l.dropFirst()) + [l[0]]
-        case .jump: return []
-        case .branch, .branchTable: return [v(d.a)]
-        default: return f.dfg.valueOperands(i)
+            // The callee (first in the list) comes last on the stack.
+            list(d.b, from: 1)
+            ops.append(f.dfg.pool.get(ValueList(handle: d.b), 0))
+        }
+    }
+
+    /// Indices into `ops` of the stack operands of `i`.
+    @inline(__always) func stackOps(_ i: Inst) -> Range<Int> { Int(opBegin[i])..<Int(opEnd[i]) }
+
+    /// The instructions of reachable block `b`, as indices into `instList`.
+    @inline(__always) func instRange(_ b: Block) -> Range<Int> { Int(blockStart[b])..<Int(blockEnd[b]) }
+
+    /// Lists the reachable blocks' instructions, their stack operands and the use count of every value.
+    mutating func collectInstructions(_ order: [Block]) {
+        instList.reserveCapacity(f.dfg.instCount)
+        ops.reserveCapacity(f.dfg.instCount * 2)
+        opBegin.grow(to: f.dfg.instCount)
+        opEnd.grow(to: f.dfg.instCount)
+        uses.grow(to: f.dfg.valueCount)
+        defOf.grow(to: f.dfg.valueCount)
+        position.grow(to: f.dfg.instCount)
+        for b in order {
+            blockStart[b] = Int32(instList.count)
+            var cursor = f.layout.firstInst(b)
+            while let i = cursor {
+                position[i] = Int32(instList.count)
+                instList.append(i)
+                for k in 0..<resultCount(i) { defOf[result(i, k)] = i }
+                opBegin[i] = Int32(ops.count)
+                appendStackOperands(i)
+                opEnd[i] = Int32(ops.count)
+                for k in stackOps(i) { uses[ops[k]] += 1 }
+                cursor = f.layout.nextInst(i)
+            }
+            blockEnd[b] = Int32(instList.count)
+            if let term = instList.last, blockEnd[b] > blockStart[b] {
+                for k in 0..<edgeCount(term) {
+                    let e = edge(term, k)
+                    let n = f.dfg.pool.count(e)
+                    if n > 1 { for k in 1..<n { uses[f.dfg.pool.get(e, k)] += 1 } }
+                }
+            }
         }
     }
 
@@ -130,7 +234,7 @@ private struct LowerState {
         var forwardIn = SecondaryMap<Block, Int>(default: 0)
         for b in order {
             guard let term = f.layout.lastInst(b) else { throw LowerError("empty block") }
-            let isTable = f.dfg[term].opcode == .brTable
+            let isTable = data(term).opcode == .brTable
             for s in cfg.successors[b] {
                 if rpo[s] <= rpo[b] {
                     guard dom.dominates(s, b) else { throw LowerError("irreducible control flow (edge \(b) -> \(s))", irreducible: true) }
@@ -141,10 +245,8 @@ private struct LowerState {
                 }
             }
             if b != entry, let d = dom.immediateDominator(b) { children[d].append(b) }
-            for i in f.layout.insts(b) {
-                for v in f.dfg.valueOperands(i) { uses[v] += 1 }
-            }
         }
+        collectInstructions(order)
         for b in order where forwardIn[b] >= 2 { isMerge.insert(b) }
         removeDeadCode(order)
         for b in order { stackify(b) }
@@ -160,14 +262,16 @@ private struct LowerState {
     mutating func removeDeadCode(_ order: [Block]) {
         var work: [Inst] = []
         func consider(_ i: Inst) {
-            guard !dead.contains(i), !isRemat(i), f.dfg.resultCount(i) > 0, f.dfg[i].opcode.effects.isRemovableIfUnused else { return }
-            guard f.dfg.results(of: i).allSatisfy({ uses[$0] == 0 }) else { return }
+            let n = resultCount(i)
+            guard n > 0, !dead.contains(i), !isRemat(i), data(i).opcode.effects.isRemovableIfUnused else { return }
+            for k in 0..<n where uses[result(i, k)] != 0 { return }
             dead.insert(i)
             work.append(i)
         }
-        for b in order { for i in f.layout.insts(b) { consider(i) } }
+        for i in instList { consider(i) }
         while let i = work.popLast() {
-            for v in f.dfg.valueOperands(i) {
+            for k in stackOps(i) {
+                let v = ops[k]
                 uses[v] -= 1
                 if uses[v] == 0, let d = defInst(v) { consider(d) }
             }
@@ -181,36 +285,42 @@ private struct LowerState {
     /// single-use value as a subtree; a value with more uses through `local.tee` inside the user.
     /// Operands read from locals or rematerialized may sit between them, since reading a local has no effect.
     mutating func stackify(_ b: Block) {
-        var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
-        for i in f.layout.insts(b) {
+        let first = Int(blockStart[b])
+        for n in instRange(b) {
+            let i = instList[n]
             if isRemat(i) || dead.contains(i) { continue }
             treeStart[i] = i
-            var cursor = prevEmitted(i)
-            let ops = stackOperands(i)
-            for (k, v) in ops.enumerated().reversed() {
+            var cursor = prevEmitted(i, blockStartsAt: first)
+            let range = stackOps(i)
+            for k in range.reversed() {
+                let v = ops[k]
                 guard let d = defInst(v) else { continue }
                 if isRemat(d) { continue }
                 // Anything else is read from its local at the user.
                 guard d == cursor else { continue }
-                guard f.dfg.resultCount(d) == 1, !f.dfg[d].opcode.isTerminator else { break }
+                guard resultCount(d) == 1, !data(d).opcode.isTerminator else { break }
                 if uses[v] == 1 {
                     stackified.insert(d)
                 } else {
                     // The local is written by the tee, so earlier operands must not read it.
-                    guard !ops[..<k].contains(v) else { break }
+                    guard !ops[range.lowerBound..<k].contains(v) else { break }
                     deferred.insert(d)
                 }
                 treeStart[i] = treeStart[d]
-                cursor = prevEmitted(treeStart[d])
+                cursor = prevEmitted(treeStart[d], blockStartsAt: first)
             }
         }
     }
 
     /// The closest earlier instruction that is emitted at its place or as a tree (constants and dead code skipped).
-    func prevEmitted(_ i: Inst) -> Inst? {
-        var p = f.layout.prevInst(i)
-        while let x = p, isRemat(x) || dead.contains(x) { p = f.layout.prevInst(x) }
-        return p
+    func prevEmitted(_ i: Inst, blockStartsAt first: Int) -> Inst? {
+        var n = Int(position[i]) - 1
+        while n >= first {
+            let x = instList[n]
+            if !isRemat(x) && !dead.contains(x) { return x }
+            n -= 1
+        }
+        return nil
     }
 
     // MARK: locals
@@ -236,169 +346,12 @@ private struct LowerState {
 
     /// The values a root instruction reads from locals (the leaves of its stack tree).
     func localReads(_ i: Inst, into out: inout [Value]) {
-        for v in stackOperands(i) {
+        for k in stackOps(i) {
+            let v = ops[k]
             if let d = defInst(v), isRemat(d) || stackified.contains(d) {
                 if stackified.contains(d) { localReads(d, into: &out) }
             } else { out.append(v) }
         }
-    }
-
-    /// Locals: one per value, then values coalesced by interference (block parameters with their
-    /// edge arguments first), slots per type reused, the busiest new locals numbered first.
-    mutating func assignLocals(_ entry: Block) {
-        let order = dom.reversePostorder
-        // Liveness, with block parameters defined on the incoming edges.
-        var liveIn = SecondaryMap<Block, Set<Value>>(default: [])
-        var interference: [Value: Set<Value>] = [:]
-        var copyPairs: [(Value, Value)] = []
-        func interfere(_ a: Value, _ b: Value) {
-            guard a != b else { return }
-            interference[a, default: []].insert(b)
-            interference[b, default: []].insert(a)
-        }
-        // Live-in sets to a fixpoint, then interference from them.
-        var changed = true
-        var rounds = 0
-        while changed && rounds < 1000 {
-            changed = false
-            rounds += 1
-            for b in order.reversed() {
-                guard let live = blockLiveIn(b, entry, liveIn, interfere: nil, copyPairs: &copyPairs) else { continue }
-                if live != liveIn[b] { liveIn[b] = live; changed = true }
-            }
-        }
-        // Interference from the final live-in sets.
-        for b in order { _ = blockLiveIn(b, entry, liveIn, interfere: interfere, copyPairs: &copyPairs) }
-        liveAtStart = liveIn
-
-        // Coalesce copy-related values whose classes do not interfere.
-        var parent: [Value: Value] = [:]
-        func find(_ v: Value) -> Value {
-            var x = v
-            while let p = parent[x], p != x { x = p }
-            return x
-        }
-        var members: [Value: [Value]] = [:]
-        var classAdj: [Value: Set<Value>] = [:]
-        let entryParams = f.dfg.params(entry)
-        var fixed: [Value: Int] = [:]
-        for (n, p) in entryParams.enumerated() { fixed[p] = n }
-        var all: [Value] = entryParams
-        for b in order {
-            if b != entry { all += f.dfg.params(b).filter(needsLocal) }
-            for i in f.layout.insts(b) where isRoot(i) { all += f.dfg.results(of: i).filter(needsLocal) }
-        }
-        for v in all { parent[v] = v; members[v] = [v]; classAdj[v] = interference[v] ?? [] }
-        func classInterferes(_ a: Value, _ b: Value) -> Bool {
-            let (small, big) = members[a]!.count < members[b]!.count ? (a, b) : (b, a)
-            let adj = classAdj[big]!
-            return members[small]!.contains { adj.contains($0) }
-        }
-        for (p, a) in copyPairs {
-            let x = find(p), y = find(a)
-            guard x != y, parent[x] != nil, parent[y] != nil, f.dfg.type(of: x) == f.dfg.type(of: y) else { continue }
-            if fixed[x] != nil && fixed[y] != nil { continue }
-            if classInterferes(x, y) { continue }
-            let (root, child) = fixed[y] != nil ? (y, x) : (x, y)
-            parent[child] = root
-            members[root]! += members[child]!
-            classAdj[root]!.formUnion(classAdj[child]!)
-            if let fx = fixed[child] { fixed[root] = fx }
-            members[child] = nil; classAdj[child] = nil
-        }
-        // Colour classes with slots per type: parameter locals first, then new locals.
-        var slotOfClass: [Value: Int] = [:]   // >= 0: local index of a parameter; < 0: -(new slot + 1)
-        var slotsByType: [ValType: [[Value]]] = [:]  // new slot -> classes in it
-        var paramSlotClasses: [Int: [Value]] = [:]
-        let roots = all.filter { find($0) == $0 }
-        for r in roots { if let fx = fixed[r] { slotOfClass[r] = fx; paramSlotClasses[fx, default: []].append(r) } }
-        func conflicts(_ r: Value, _ classes: [Value]) -> Bool { classes.contains { classInterferes(r, $0) } }
-        var newSlotType: [Int: ValType] = [:]
-        var newSlotCount = 0
-        var newSlotIDs: [ValType: [Int]] = [:]
-        for r in roots where fixed[r] == nil {
-            let t = Self.valType(f.dfg.type(of: r))
-            if let p = entryParams.indices.first(where: { Self.valType(f.dfg.type(of: entryParams[$0])) == t && !conflicts(r, paramSlotClasses[$0] ?? []) }) {
-                slotOfClass[r] = p; paramSlotClasses[p, default: []].append(r); continue
-            }
-            var placed = false
-            for (k, id) in (newSlotIDs[t] ?? []).enumerated() where !conflicts(r, slotsByType[t]![k]) {
-                slotsByType[t]![k].append(r); slotOfClass[r] = -(id + 1); placed = true; break
-            }
-            if !placed {
-                let id = newSlotCount; newSlotCount += 1
-                newSlotType[id] = t
-                newSlotIDs[t, default: []].append(id)
-                slotsByType[t, default: []].append([r])
-                slotOfClass[r] = -(id + 1)
-            }
-        }
-        // Number new slots: types by total uses, busiest slot first within a type.
-        var slotUses = [Int](repeating: 0, count: newSlotCount)
-        for v in all { if let s = slotOfClass[find(v)], s < 0 { slotUses[-s - 1] += uses[v] } }
-        var typeOrder = Array(newSlotIDs.keys)
-        func total(_ t: ValType) -> Int { newSlotIDs[t]!.reduce(0) { $0 + slotUses[$1] } }
-        typeOrder.sort { total($0) != total($1) ? total($0) > total($1) : newSlotIDs[$0]![0] < newSlotIDs[$1]![0] }
-        var indexOfSlot = [Int](repeating: 0, count: newSlotCount)
-        var next = entryParams.count
-        for t in typeOrder {
-            let ids = newSlotIDs[t]!.sorted { slotUses[$0] != slotUses[$1] ? slotUses[$0] > slotUses[$1] : $0 < $1 }
-            for id in ids { indexOfSlot[id] = next; next += 1 }
-            localGroups.append(LocalGroup(count: UInt32(ids.count), type: t))
-        }
-        for v in all {
-            let s = slotOfClass[find(v)]!
-            local[v] = s >= 0 ? s : indexOfSlot[-s - 1]
-        }
-    }
-
-    /// Values in locals live at the start of `b`, from its successors' live-in sets; nil for a block without instructions.
-    ///
-    /// With `interfere`, also reports each definition against what is live after it (edge
-    /// parameters against the target's live-in, entry parameters against each other) and collects
-    /// the (parameter, argument) copy pairs of the block's outgoing edges.
-    func blockLiveIn(_ b: Block, _ entry: Block, _ liveIn: SecondaryMap<Block, Set<Value>>,
-                     interfere: ((Value, Value) -> Void)?, copyPairs: inout [(Value, Value)]) -> Set<Value>? {
-        let insts = f.layout.insts(b)
-        guard let term = insts.last else { return nil }
-        var live = Set<Value>()
-        for e in f.dfg.blockCalls(term) {
-            let s = f.dfg.blockCallTarget(e)
-            var l = liveIn[s]
-            let params = f.dfg.params(s)
-            // Parameters are written together at the edge, after all arguments are read (an argument may be a parameter).
-            if let interfere { for p in params where needsLocal(p) { for q in l { interfere(p, q) } } }
-            for p in params where needsLocal(p) { l.remove(p) }
-            for (p, a) in zip(params, f.dfg.blockCallArgs(e)) where needsLocal(p) && needsLocal(a) {
-                l.insert(a)
-                if interfere != nil { copyPairs.append((p, a)) }
-            }
-            live.formUnion(l)
-        }
-        var reads: [Value] = []
-        localReads(term, into: &reads)
-        live.formUnion(reads)
-        for i in insts.dropLast().reversed() where isRoot(i) {
-            let results = f.dfg.results(of: i)
-            for r in results { live.remove(r) }
-            if let interfere {
-                let defined = results.filter(needsLocal)
-                for r in defined {
-                    for q in live { interfere(r, q) }
-                    for r2 in defined { interfere(r, r2) }
-                }
-            }
-            reads.removeAll(keepingCapacity: true)
-            localReads(i, into: &reads)
-            live.formUnion(reads)
-        }
-        if b == entry {
-            let ps = f.dfg.params(b)
-            // Entry parameters are all defined at function entry.
-            if let interfere { for p in ps { for q in live { interfere(p, q) }; for p2 in ps { interfere(p, p2) } } }
-            for p in ps { live.remove(p) }
-        }
-        return live
     }
 
     // MARK: structure
@@ -425,7 +378,9 @@ private struct LowerState {
             out.append(Instruction(.end))
             try doTree(y)
         } else {
-            for i in f.layout.insts(x) where !f.dfg[i].opcode.isTerminator {
+            for n in instRange(x) {
+                let i = instList[n]
+                if data(i).opcode.isTerminator { continue }
                 if !isRoot(i) || deferred.contains(i) { continue }
                 try emitRoot(i)
             }
@@ -456,11 +411,11 @@ private struct LowerState {
 
     /// The (parameter, argument) pairs an edge must copy: unused parameters and self-copies are skipped.
     func copies(_ call: ValueList) -> [(Value, Value)] {
-        let target = f.dfg.blockCallTarget(call)
-        let params = f.dfg.params(target), args = f.dfg.blockCallArgs(call)
+        let target = target(call)
         var out: [(Value, Value)] = []
-        for (p, a) in zip(params, args) where uses[p] > 0 && local[p] != local[a] {
-            out.append((p, a))
+        for k in 0..<paramCount(target) {
+            let p = param(target, k), a = arg(call, k)
+            if uses[p] > 0 && local[p] != local[a] { out.append((p, a)) }
         }
         return out
     }
@@ -469,7 +424,7 @@ private struct LowerState {
         var cs = all
         if fromEntry {
             // Locals start at zero: on the way out of the entry block, a zero into a local not written yet is a no-op.
-            let params = f.dfg.params(f.entryBlock!).count
+            let params = paramCount(f.entryBlock!)
             cs.removeAll { p, a in
                 guard local[p] >= params, let d = defInst(a), isZeroConst(d) else { return false }
                 let idx = UInt32(local[p])
@@ -487,19 +442,18 @@ private struct LowerState {
     }
 
     mutating func emitTerminator(_ x: Block, _ term: Inst) throws(LowerError) {
-        let d = f.dfg[term]
+        let d = data(term)
         switch d.opcode {
         case .jump:
             let call = ValueList(handle: d.a)
             try emitCopies(copies(call), fromEntry: x == f.entryBlock)
-            try doBranch(x, f.dfg.blockCallTarget(call))
+            try doBranch(x, target(call))
         case .brif:
-            let calls = f.dfg.blockCalls(term)
-            let t = f.dfg.blockCallTarget(calls[0]), e = f.dfg.blockCallTarget(calls[1])
-            let tc = copies(calls[0]), ec = copies(calls[1])
+            let t = target(edge(term, 0)), e = target(edge(term, 1))
+            let tc = copies(edge(term, 0)), ec = copies(edge(term, 1))
             let cond = Value(index: Int(d.a))
             try emitValue(cond)
-            if f.dfg.type(of: cond) == .i64 { out.append(Instruction(.i64Eqz)); out.append(Instruction(.i32Eqz)) }
+            if typeOf(cond) == .i64 { out.append(Instruction(.i64Eqz)); out.append(Instruction(.i32Eqz)) }
             if tc.isEmpty, let l = try branchLabel(x, t) {
                 out.append(Instruction(.brIf, .index(l)))
                 try emitCopies(ec, fromEntry: x == f.entryBlock)
@@ -538,7 +492,7 @@ private struct LowerState {
             if direct {
                 var labels: [UInt32] = []
                 for c in calls {
-                    guard let l = try branchLabel(x, f.dfg.blockCallTarget(c)) else { throw LowerError("br_table target placed inline") }
+                    guard let l = try branchLabel(x, target(c)) else { throw LowerError("br_table target placed inline") }
                     labels.append(l)
                 }
                 try emitValue(index)
@@ -563,15 +517,15 @@ private struct LowerState {
                 ctx.removeLast()
                 out.append(Instruction(.end))
                 try emitCopies(copies(e))
-                try doBranch(x, f.dfg.blockCallTarget(e))
+                try doBranch(x, target(e))
             }
         case .return:
-            for v in stackOperands(term) { try emitValue(v) }
+            for k in stackOps(term) { try emitValue(ops[k]) }
             out.append(Instruction(.return))
         case .trap, .unreachable:
             out.append(Instruction(.unreachable))
         case .returnCall, .returnCallIndirect:
-            for v in stackOperands(term) { try emitValue(v) }
+            for k in stackOps(term) { try emitValue(ops[k]) }
             try emitOp(term)
         default:
             throw LowerError("\(d.opcode.name) as a terminator")
@@ -584,13 +538,13 @@ private struct LowerState {
         if let d = defInst(v), deferred.contains(d), !deferredEmitted.contains(d) {
             // The first emitted use is the user it was deferred into: later uses read the local.
             deferredEmitted.insert(d)
-            for o in stackOperands(d) { try emitValue(o) }
+            for k in stackOps(d) { try emitValue(ops[k]) }
             try emitOp(d)
             out.append(Instruction(.localTee, .index(UInt32(local[v]))))
             return
         }
         if let d = defInst(v), isRemat(d) || stackified.contains(d) {
-            if stackified.contains(d) { for o in stackOperands(d) { try emitValue(o) } }
+            if stackified.contains(d) { for k in stackOps(d) { try emitValue(ops[k]) } }
             try emitOp(d)
             return
         }
@@ -599,9 +553,10 @@ private struct LowerState {
     }
 
     mutating func emitRoot(_ i: Inst) throws(LowerError) {
-        for v in stackOperands(i) { try emitValue(v) }
+        for k in stackOps(i) { try emitValue(ops[k]) }
         try emitOp(i)
-        for r in f.dfg.results(of: i).reversed() {
+        for k in (0..<resultCount(i)).reversed() {
+            let r = result(i, k)
             if uses[r] > 0 { out.append(Instruction(.localSet, .index(UInt32(local[r])))) }
             else { out.append(Instruction(.drop)) }
         }
@@ -612,9 +567,9 @@ private struct LowerState {
     }
 
     mutating func emitOp(_ i: Inst) throws(LowerError) {
-        let d = f.dfg[i]
-        func type(_ x: UInt32) -> IRType { f.dfg.type(of: Value(index: Int(x))) }
-        var result: IRType { f.dfg.type(of: f.dfg.firstResult(i)!) }
+        let d = data(i)
+        func type(_ x: UInt32) -> IRType { typeOf(Value(index: Int(x))) }
+        var result: IRType { typeOf(self.result(i, 0)) }
         if let shape = vectorShapes[i] {
             out.append(try VectorLowering.instruction(f, i, shape))
             return

@@ -1,0 +1,379 @@
+import LatheEntity
+import LatheIR
+import LatheWasm
+
+/// Local assignment for the lowerer: liveness, interference, coalescing and slot colouring.
+///
+/// Values that live in locals get dense indices (entry parameters first, then block parameters and
+/// root results in reverse postorder). Liveness follows each value's uses up the predecessor edges
+/// to its definition (path exploration: cost proportional to live-range size, no fixpoint), which
+/// gives the same minimal live-in sets as the iterative data-flow solution. A block parameter is
+/// defined on the incoming edges, so it is live into its own block and not out of predecessors.
+extension LowerState {
+    /// Locals: one per value, then values coalesced by interference (block parameters with their
+    /// edge arguments first), slots per type reused, the busiest new locals numbered first.
+    mutating func assignLocals(_ entry: Block) {
+        var a = LocalAssigner(self, entry: entry)
+        a.numberValues()
+        a.collectUses()
+        a.computeLiveness()
+        a.collectInterference()
+        a.buildAdjacency()
+        a.coalesce()
+        a.colour()
+        let (locals, groups) = a.numberSlots()
+        localGroups = groups
+        for d in 0..<a.valueOf.count { local[a.valueOf[d]] = locals[d] }
+        liveAtStart = SecondaryMap(default: [])
+        for b in a.order where !a.liveIn[b.index].isEmpty { liveAtStart[b] = a.liveIn[b.index].map { a.valueOf[Int($0)] } }
+    }
+}
+
+/// The state of one function's local assignment (see `LowerState.assignLocals`); indices are dense value numbers.
+struct LocalAssigner {
+    let s: LowerState
+    let entry: Block
+    let order: [Block]
+    static let none: Int32 = -1
+
+    /// Dense number of each value in a local, or -1.
+    var dense: [Int32]
+    var valueOf: [Value] = []
+    var defBlock: [Int32] = []
+    /// A parameter of a block entered on edges: defined on the edges, so live into its own block.
+    var definedOnEdges: [Bool] = []
+    var entryParams: [Value] = []
+
+    /// The dense values each root reads from locals, by the root's position in `instList`.
+    var readBegin: [Int32], readEnd: [Int32]
+    var reads: [Int32] = []
+    /// Blocks where each value is used (CSR), and the (parameter, argument) pairs of every edge.
+    var useStart: [Int32] = [], useBlocks: [Int32] = []
+    var copyPairs: [(Int32, Int32)] = []
+    var isTarget: [Bool]
+
+    /// Live-in values of each block, sorted by dense number.
+    var liveIn: [[Int32]]
+
+    var pairA: [Int32] = [], pairB: [Int32] = []
+    var adjStart: [Int32] = [], adj: [Int32] = []
+
+    var parent: [Int32] = [], nextMember: [Int32] = [], lastMember: [Int32] = [], classSize: [Int32] = [], fixed: [Int32] = []
+    var slotOfClass: [Int32] = []
+    var slotType: [ValType] = []
+    var newSlotsOfType: [ValType: [Int32]] = [:]
+    var newSlotOrder: [ValType] = []
+
+    init(_ state: LowerState, entry: Block) {
+        s = state
+        self.entry = entry
+        order = state.dom.reversePostorder
+        dense = [Int32](repeating: Self.none, count: state.f.dfg.valueCount)
+        readBegin = [Int32](repeating: 0, count: state.instList.count)
+        readEnd = readBegin
+        isTarget = [Bool](repeating: false, count: state.f.dfg.blockCount)
+        liveIn = [[Int32]](repeating: [], count: state.f.dfg.blockCount)
+    }
+
+    mutating func number(_ v: Value, _ b: Block, param: Bool) {
+        dense[v.index] = Int32(valueOf.count)
+        valueOf.append(v)
+        defBlock.append(Int32(b.index))
+        definedOnEdges.append(param && b != entry)
+    }
+
+    /// Dense numbers: entry parameters, then block parameters and root results in reverse postorder.
+    mutating func numberValues() {
+        entryParams = (0..<s.paramCount(entry)).map { s.param(entry, $0) }
+        for p in entryParams { number(p, entry, param: true) }
+        for b in order {
+            if b != entry {
+                for k in 0..<s.paramCount(b) where s.needsLocal(s.param(b, k)) { number(s.param(b, k), b, param: true) }
+            }
+            for n in s.instRange(b) {
+                let i = s.instList[n]
+                guard s.isRoot(i) else { continue }
+                for k in 0..<s.resultCount(i) where s.needsLocal(s.result(i, k)) { number(s.result(i, k), b, param: false) }
+            }
+        }
+    }
+
+    /// Appends the dense values root `i` reads from locals (the leaves of its stack tree).
+    mutating func appendReads(_ i: Inst) {
+        for k in s.stackOps(i) {
+            let v = s.ops[k]
+            if let d = s.defInst(v), s.isRemat(d) || s.stackified.contains(d) {
+                if s.stackified.contains(d) { appendReads(d) }
+            } else if dense[v.index] >= 0 {
+                reads.append(dense[v.index])
+            }
+        }
+    }
+
+    /// Each root's reads, the use blocks of every value (a read, or an argument on an outgoing edge), and the copy pairs.
+    mutating func collectUses() {
+        var useValue: [Int32] = [], useBlock: [Int32] = []
+        for b in order {
+            let bi = Int32(b.index)
+            for n in s.instRange(b) where s.isRoot(s.instList[n]) {
+                readBegin[n] = Int32(reads.count)
+                appendReads(s.instList[n])
+                readEnd[n] = Int32(reads.count)
+                for k in Int(readBegin[n])..<reads.count { useValue.append(reads[k]); useBlock.append(bi) }
+            }
+            let range = s.instRange(b)
+            guard !range.isEmpty else { continue }
+            let term = s.instList[range.upperBound - 1]
+            for j in 0..<s.edgeCount(term) {
+                let e = s.edge(term, j)
+                let t = s.target(e)
+                isTarget[t.index] = true
+                for k in 0..<s.paramCount(t) where s.needsLocal(s.param(t, k)) {
+                    let p = s.param(t, k), a = s.arg(e, k)
+                    guard s.needsLocal(a) else { continue }
+                    useValue.append(dense[a.index]); useBlock.append(bi)
+                    copyPairs.append((dense[p.index], dense[a.index]))
+                }
+            }
+        }
+        let n = valueOf.count
+        useStart = [Int32](repeating: 0, count: n + 1)
+        for d in useValue { useStart[Int(d) + 1] += 1 }
+        for k in 0..<n { useStart[k + 1] += useStart[k] }
+        var fill = useStart
+        useBlocks = [Int32](repeating: 0, count: useValue.count)
+        for k in useValue.indices {
+            let d = Int(useValue[k])
+            useBlocks[Int(fill[d])] = useBlock[k]
+            fill[d] += 1
+        }
+    }
+
+    /// Live-in lists: each value's uses followed up the predecessor edges to its definition.
+    mutating func computeLiveness() {
+        var markedFor = [Int32](repeating: Self.none, count: liveIn.count)
+        var work: [Int32] = []
+        for d in 0..<valueOf.count {
+            let home = defBlock[d], dd = Int32(d), onEdges = definedOnEdges[d]
+            for u in Int(useStart[d])..<Int(useStart[d + 1]) {
+                let x = useBlocks[u]
+                if x == home {
+                    if onEdges, markedFor[Int(home)] != dd { markedFor[Int(home)] = dd; liveIn[Int(home)].append(dd) }
+                    continue
+                }
+                if markedFor[Int(x)] == dd { continue }
+                markedFor[Int(x)] = dd; liveIn[Int(x)].append(dd)
+                work.append(x)
+                while let b = work.popLast() {
+                    for q in s.cfg.predecessors[Block(index: Int(b))] where s.rpo[q] >= 0 {
+                        let qi = Int32(q.index)
+                        if qi == home {
+                            if onEdges, markedFor[Int(home)] != dd { markedFor[Int(home)] = dd; liveIn[Int(home)].append(dd) }
+                            continue
+                        }
+                        if markedFor[Int(qi)] == dd { continue }
+                        markedFor[Int(qi)] = dd; liveIn[Int(qi)].append(dd)
+                        work.append(qi)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Interference pairs: each definition against what is live after it.
+    mutating func collectInterference() {
+        // Parameters are written together on the edge, so each interferes with everything live into its block.
+        for b in order where isTarget[b.index] {
+            for k in 0..<s.paramCount(b) where s.needsLocal(s.param(b, k)) {
+                let dp = dense[s.param(b, k).index]
+                for q in liveIn[b.index] where q != dp { pairA.append(dp); pairB.append(q) }
+            }
+        }
+        var live = DenseSet(capacity: valueOf.count)
+        var defined: [Int32] = []
+        for b in order {
+            let range = s.instRange(b)
+            guard !range.isEmpty else { continue }
+            let term = s.instList[range.upperBound - 1]
+            live.removeAll()
+            for j in 0..<s.edgeCount(term) {
+                let e = s.edge(term, j)
+                let t = s.target(e)
+                // The target's parameters are killed on the edge; their arguments are read there.
+                for q in liveIn[t.index] where !(defBlock[Int(q)] == Int32(t.index) && definedOnEdges[Int(q)]) { live.insert(q) }
+                for k in 0..<s.paramCount(t) where s.needsLocal(s.param(t, k)) {
+                    let a = s.arg(e, k)
+                    if s.needsLocal(a) { live.insert(dense[a.index]) }
+                }
+            }
+            let termPos = range.upperBound - 1
+            if s.isRoot(term) { for k in Int(readBegin[termPos])..<Int(readEnd[termPos]) { live.insert(reads[k]) } }
+            for n in range.dropLast().reversed() {
+                let i = s.instList[n]
+                guard s.isRoot(i) else { continue }
+                defined.removeAll(keepingCapacity: true)
+                for k in 0..<s.resultCount(i) where dense[s.result(i, k).index] >= 0 {
+                    let r = dense[s.result(i, k).index]
+                    defined.append(r)
+                    live.remove(r)
+                }
+                for r in defined {
+                    for q in live.members { pairA.append(r); pairB.append(q) }
+                    for r2 in defined where r2 != r { pairA.append(r); pairB.append(r2) }
+                }
+                for k in Int(readBegin[n])..<Int(readEnd[n]) { live.insert(reads[k]) }
+            }
+            if b == entry {
+                // Entry parameters are all defined at function entry.
+                for p in entryParams {
+                    let dp = dense[p.index]
+                    for q in live.members where q != dp { pairA.append(dp); pairB.append(q) }
+                    for p2 in entryParams where p2 != p { pairA.append(dp); pairB.append(dense[p2.index]) }
+                }
+            }
+        }
+    }
+
+    /// Adjacency lists in compressed rows (duplicate pairs are harmless).
+    mutating func buildAdjacency() {
+        let n = valueOf.count
+        adjStart = [Int32](repeating: 0, count: n + 1)
+        for k in pairA.indices { adjStart[Int(pairA[k]) + 1] += 1; adjStart[Int(pairB[k]) + 1] += 1 }
+        for k in 0..<n { adjStart[k + 1] += adjStart[k] }
+        var fill = adjStart
+        adj = [Int32](repeating: 0, count: Int(adjStart[n]))
+        for k in pairA.indices {
+            let a = Int(pairA[k]), b = Int(pairB[k])
+            adj[Int(fill[a])] = Int32(b); fill[a] += 1
+            adj[Int(fill[b])] = Int32(a); fill[b] += 1
+        }
+        pairA = []; pairB = []
+    }
+
+    /// The class of a dense value (union-find with path halving).
+    mutating func find(_ x: Int32) -> Int32 {
+        var x = x
+        while parent[Int(x)] != x {
+            parent[Int(x)] = parent[Int(parent[Int(x)])]
+            x = parent[Int(x)]
+        }
+        return x
+    }
+
+    /// Whether any member of class `a` interferes with any member of class `b`.
+    mutating func classInterferes(_ a: Int32, _ b: Int32) -> Bool {
+        let (small, big) = classSize[Int(a)] < classSize[Int(b)] ? (a, b) : (b, a)
+        var m = small
+        while m != Self.none {
+            for k in Int(adjStart[Int(m)])..<Int(adjStart[Int(m) + 1]) where find(adj[k]) == big { return true }
+            m = nextMember[Int(m)]
+        }
+        return false
+    }
+
+    /// Coalesces copy-related values whose classes do not interfere (members kept as linked lists).
+    mutating func coalesce() {
+        let n = valueOf.count
+        parent = [Int32](0..<Int32(n))
+        nextMember = [Int32](repeating: Self.none, count: n)
+        lastMember = [Int32](0..<Int32(n))
+        classSize = [Int32](repeating: 1, count: n)
+        fixed = [Int32](repeating: Self.none, count: n)
+        for (k, p) in entryParams.enumerated() { fixed[Int(dense[p.index])] = Int32(k) }
+        for (p, a) in copyPairs {
+            let x = find(p), y = find(a)
+            guard x != y, s.typeOf(valueOf[Int(x)]) == s.typeOf(valueOf[Int(y)]) else { continue }
+            if fixed[Int(x)] >= 0 && fixed[Int(y)] >= 0 { continue }
+            if classInterferes(x, y) { continue }
+            let (root, child) = fixed[Int(y)] >= 0 ? (y, x) : (x, y)
+            parent[Int(child)] = root
+            nextMember[Int(lastMember[Int(root)])] = child
+            lastMember[Int(root)] = lastMember[Int(child)]
+            classSize[Int(root)] += classSize[Int(child)]
+            if fixed[Int(child)] >= 0 { fixed[Int(root)] = fixed[Int(child)] }
+        }
+    }
+
+    /// Colours classes with slots: parameter locals first (slots 0..<P), then new locals (slots P...), first fit.
+    mutating func colour() {
+        let n = valueOf.count
+        let paramTypes = entryParams.map { LowerState.valType(s.typeOf($0)) }
+        slotOfClass = [Int32](repeating: Self.none, count: n)
+        slotType = paramTypes
+        var blockedBy = [Int32](repeating: Self.none, count: paramTypes.count)
+        for r in 0..<Int32(n) where find(r) == r && fixed[Int(r)] >= 0 { slotOfClass[Int(r)] = fixed[Int(r)] }
+        for r in 0..<Int32(n) where find(r) == r && fixed[Int(r)] < 0 {
+            // Slots taken by an interfering class are blocked for this one.
+            var m = r
+            while m != Self.none {
+                for k in Int(adjStart[Int(m)])..<Int(adjStart[Int(m) + 1]) {
+                    let slot = slotOfClass[Int(find(adj[k]))]
+                    if slot >= 0 { blockedBy[Int(slot)] = r }
+                }
+                m = nextMember[Int(m)]
+            }
+            let t = LowerState.valType(s.typeOf(valueOf[Int(r)]))
+            var chosen = Self.none
+            for p in paramTypes.indices where paramTypes[p] == t && blockedBy[p] != r { chosen = Int32(p); break }
+            if chosen < 0, let slots = newSlotsOfType[t] {
+                for slot in slots where blockedBy[Int(slot)] != r { chosen = slot; break }
+            }
+            if chosen < 0 {
+                chosen = Int32(slotType.count)
+                slotType.append(t)
+                blockedBy.append(Self.none)
+                if newSlotsOfType[t] == nil { newSlotOrder.append(t) }
+                newSlotsOfType[t, default: []].append(chosen)
+            }
+            slotOfClass[Int(r)] = chosen
+        }
+    }
+
+    /// Numbers new slots (types by total uses, busiest slot first within a type); returns each dense value's local and the local groups.
+    mutating func numberSlots() -> ([Int], [LocalGroup]) {
+        let n = valueOf.count
+        var slotUses = [Int](repeating: 0, count: slotType.count)
+        for d in 0..<n { slotUses[Int(slotOfClass[Int(find(Int32(d)))])] += s.uses[valueOf[d]] }
+        var totals: [ValType: Int] = [:]
+        for t in newSlotOrder { totals[t] = newSlotsOfType[t]!.reduce(0) { $0 + slotUses[Int($1)] } }
+        let typeOrder = newSlotOrder.sorted { totals[$0]! != totals[$1]! ? totals[$0]! > totals[$1]! : newSlotsOfType[$0]![0] < newSlotsOfType[$1]![0] }
+        var localOfSlot = [Int](0..<slotType.count)
+        var groups: [LocalGroup] = []
+        var next = entryParams.count
+        for t in typeOrder {
+            let ids = newSlotsOfType[t]!.sorted { slotUses[Int($0)] != slotUses[Int($1)] ? slotUses[Int($0)] > slotUses[Int($1)] : $0 < $1 }
+            for id in ids { localOfSlot[Int(id)] = next; next += 1 }
+            groups.append(LocalGroup(count: UInt32(ids.count), type: t))
+        }
+        var locals = [Int](repeating: 0, count: n)
+        for d in 0..<n { locals[d] = localOfSlot[Int(slotOfClass[Int(find(Int32(d)))])] }
+        return (locals, groups)
+    }
+}
+
+/// A set of small integers with O(1) insert, remove and clear, iterated in insertion order (with holes filled by the last member).
+struct DenseSet {
+    private var position: [Int32]
+    private(set) var members: [Int32] = []
+
+    init(capacity: Int) { position = [Int32](repeating: -1, count: capacity) }
+
+    mutating func insert(_ x: Int32) {
+        guard position[Int(x)] < 0 else { return }
+        position[Int(x)] = Int32(members.count)
+        members.append(x)
+    }
+
+    mutating func remove(_ x: Int32) {
+        let p = position[Int(x)]
+        guard p >= 0 else { return }
+        let last = members.removeLast()
+        if last != x { members[Int(p)] = last; position[Int(last)] = p }
+        position[Int(x)] = -1
+    }
+
+    mutating func removeAll() {
+        for x in members { position[Int(x)] = -1 }
+        members.removeAll(keepingCapacity: true)
+    }
+}
