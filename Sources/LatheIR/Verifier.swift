@@ -167,9 +167,23 @@ public struct ControlFlowGraph: Sendable {
     public private(set) var predecessors = SecondaryMap<Block, [Block]>(default: [])
 
     public init(_ f: Function) {
-        for b in f.layout.blocks {
+        successors = SecondaryMap(default: [], capacity: f.dfg.blockCount)
+        predecessors = SecondaryMap(default: [], capacity: f.dfg.blockCount)
+        var block = f.layout.firstBlock
+        while let b = block {
+            block = f.layout.nextBlock(b)
             guard let last = f.layout.lastInst(b) else { continue }
-            for s in f.dfg.successors(last) where f.dfg.isValid(s) && f.layout.isInserted(s) {
+            let d = f.dfg[last]
+            let edges: Int
+            switch d.opcode.format {
+            case .jump: edges = 1
+            case .branch: edges = 2
+            case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))].count
+            default: continue
+            }
+            for k in 0..<edges {
+                let s = f.dfg.blockCallTarget(f.dfg.blockCall(last, edge: k))
+                guard f.dfg.isValid(s) && f.layout.isInserted(s) else { continue }
                 successors[b].append(s)
                 predecessors[s].append(b)
             }

@@ -49,6 +49,7 @@ public enum WasmRoundTrip {
         var out = module
         var stats = Stats()
         let lifter = WasmLifter(module: module)
+        var lowerer = WasmLowerer()
         for i in module.bodies.indices {
             let body = module.bodies[i]
             stats.inputCodeBytes += bodySize(body)
@@ -68,7 +69,7 @@ public enum WasmRoundTrip {
                 }
             }
             do {
-                let lowered = try WasmLowerer.lower(lifted)
+                let lowered = try lowerer.lower(lifted)
                 out.bodies[i] = lowered
                 stats.lifted += 1
                 stats.outputCodeBytes += bodySize(lowered)

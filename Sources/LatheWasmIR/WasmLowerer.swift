@@ -28,10 +28,21 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// written on the edge: all arguments are pushed, then popped into the parameters' locals in
 /// reverse, which is a parallel copy without temporaries.
 public struct WasmLowerer {
+    /// Buffers reused from one function to the next.
+    var assigner = LocalAssigner()
+
+    public init() {}
+
+    /// Lowers one function with a fresh lowerer (to lower many, keep one `WasmLowerer` and call `lower` on it).
     public static func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
+        var lowerer = WasmLowerer()
+        return try lowerer.lower(lifted)
+    }
+
+    public mutating func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
         var l = try LowerState(lifted)
         do {
-            return try l.run()
+            return try l.run(&assigner)
         } catch let error where error.isIrreducible {
             // Rare (wasm input is always reducible): route multi-entry cycles through dispatch blocks first.
             var reducible = lifted
@@ -39,7 +50,7 @@ public struct WasmLowerer {
                 throw LowerError("irreducible control flow into a block with a non-nullable reference parameter")
             }
             var again = try LowerState(reducible)
-            return try again.run()
+            return try again.run(&assigner)
         }
     }
 }
@@ -61,12 +72,8 @@ struct LowerState {
     var isMerge = EntitySet<Block>()
     var children = SecondaryMap<Block, [Block]>(default: [])
     var uses = SecondaryMap<Value, Int>(default: 0)
-    var stackified = EntitySet<Inst>()
-    /// Roots with several uses emitted inside their next user's operands, their result kept with `local.tee`.
-    var deferred = EntitySet<Inst>()
-    var deferredEmitted = EntitySet<Inst>()
-    /// Unused instructions with no effect: not emitted.
-    var dead = EntitySet<Inst>()
+    /// What the lowerer decided for each instruction (`InstFlags` bits).
+    var flags = SecondaryMap<Inst, UInt8>(default: 0)
     var local = SecondaryMap<Value, Int>(default: -1)
     var out: [Instruction] = []
     var ctx: [Ctx] = []
@@ -95,7 +102,24 @@ struct LowerState {
         (f, vectorShapes) = try VectorLowering.prepare(lifted.function)
         cfg = ControlFlowGraph(f)
         dom = DominatorTree(cfg: cfg, entry: f.entryBlock ?? Block(index: 0))
+        flags = SecondaryMap(default: 0, capacity: f.dfg.instCount)
     }
+
+    /// Bits of `flags`.
+    enum InstFlags {
+        /// Part of a stack tree: emitted inside its single user.
+        static let stackified: UInt8 = 1
+        /// A root with several uses emitted inside its next user's operands, its result kept with `local.tee`.
+        static let deferred: UInt8 = 2
+        static let deferredEmitted: UInt8 = 4
+        /// Unused and without effect: not emitted.
+        static let dead: UInt8 = 8
+        /// A constant or reference rematerialized at each use.
+        static let remat: UInt8 = 16
+    }
+
+    @inline(__always) func has(_ i: Inst, _ flag: UInt8) -> Bool { flags[i] & flag != 0 }
+    @inline(__always) mutating func set(_ i: Inst, _ flag: UInt8) { flags[i] |= flag }
 
     // Direct reads of the function's arenas (inlined: these run for every instruction).
     @inline(__always) func data(_ i: Inst) -> InstructionData { f.dfg.insts[i] }
@@ -126,8 +150,10 @@ struct LowerState {
         }
     }
 
-    func isRemat(_ i: Inst) -> Bool {
-        switch data(i).opcode {
+    @inline(__always) func isRemat(_ i: Inst) -> Bool { has(i, InstFlags.remat) }
+
+    static func isRematOpcode(_ op: LatheIR.Opcode) -> Bool {
+        switch op {
         case .iconst, .fconst, .vconst, .refNull, .refFunc: true
         default: false
         }
@@ -208,6 +234,7 @@ struct LowerState {
             var cursor = f.layout.firstInst(b)
             while let i = cursor {
                 position[i] = Int32(instList.count)
+                if Self.isRematOpcode(data(i).opcode) { set(i, InstFlags.remat) }
                 instList.append(i)
                 for k in 0..<resultCount(i) { defOf[result(i, k)] = i }
                 opBegin[i] = Int32(ops.count)
@@ -227,7 +254,7 @@ struct LowerState {
         }
     }
 
-    mutating func run() throws(LowerError) -> FunctionBody {
+    mutating func run(_ assigner: inout LocalAssigner) throws(LowerError) -> FunctionBody {
         guard let entry = f.entryBlock else { throw LowerError("no entry block") }
         let order = dom.reversePostorder
         for (n, b) in order.enumerated() { rpo[b] = n }
@@ -250,7 +277,7 @@ struct LowerState {
         for b in order where forwardIn[b] >= 2 { isMerge.insert(b) }
         removeDeadCode(order)
         for b in order { stackify(b) }
-        assignLocals(entry)
+        assignLocals(entry, &assigner)
         try doTree(entry)
         finish()
         return FunctionBody(locals: localGroups, instructions: out)
@@ -263,9 +290,9 @@ struct LowerState {
         var work: [Inst] = []
         func consider(_ i: Inst) {
             let n = resultCount(i)
-            guard n > 0, !dead.contains(i), !isRemat(i), data(i).opcode.effects.isRemovableIfUnused else { return }
+            guard n > 0, !has(i, InstFlags.dead), !isRemat(i), data(i).opcode.effects.isRemovableIfUnused else { return }
             for k in 0..<n where uses[result(i, k)] != 0 { return }
-            dead.insert(i)
+            set(i, InstFlags.dead)
             work.append(i)
         }
         for i in instList { consider(i) }
@@ -279,7 +306,7 @@ struct LowerState {
     }
 
     /// Whether an instruction is emitted where it stands (not a constant, not dead, not part of a tree).
-    func isRoot(_ i: Inst) -> Bool { !isRemat(i) && !dead.contains(i) && !stackified.contains(i) }
+    func isRoot(_ i: Inst) -> Bool { !isRemat(i) && !has(i, InstFlags.dead) && !has(i, InstFlags.stackified) }
 
     /// Keeps values on the operand stack when their definitions immediately precede the user: a
     /// single-use value as a subtree; a value with more uses through `local.tee` inside the user.
@@ -288,7 +315,7 @@ struct LowerState {
         let first = Int(blockStart[b])
         for n in instRange(b) {
             let i = instList[n]
-            if isRemat(i) || dead.contains(i) { continue }
+            if isRemat(i) || has(i, InstFlags.dead) { continue }
             treeStart[i] = i
             var cursor = prevEmitted(i, blockStartsAt: first)
             let range = stackOps(i)
@@ -300,11 +327,11 @@ struct LowerState {
                 guard d == cursor else { continue }
                 guard resultCount(d) == 1, !data(d).opcode.isTerminator else { break }
                 if uses[v] == 1 {
-                    stackified.insert(d)
+                    set(d, InstFlags.stackified)
                 } else {
                     // The local is written by the tee, so earlier operands must not read it.
                     guard !ops[range.lowerBound..<k].contains(v) else { break }
-                    deferred.insert(d)
+                    set(d, InstFlags.deferred)
                 }
                 treeStart[i] = treeStart[d]
                 cursor = prevEmitted(treeStart[d], blockStartsAt: first)
@@ -317,7 +344,7 @@ struct LowerState {
         var n = Int(position[i]) - 1
         while n >= first {
             let x = instList[n]
-            if !isRemat(x) && !dead.contains(x) { return x }
+            if !isRemat(x) && !has(x, InstFlags.dead) { return x }
             n -= 1
         }
         return nil
@@ -340,7 +367,7 @@ struct LowerState {
     /// Whether `v` lives in a local (not a constant, not kept on the stack, and used).
     func needsLocal(_ v: Value) -> Bool {
         guard uses[v] > 0 else { return false }
-        if let d = defInst(v) { return !isRemat(d) && !stackified.contains(d) && !dead.contains(d) }
+        if let d = defInst(v) { return !isRemat(d) && !has(d, InstFlags.stackified) && !has(d, InstFlags.dead) }
         return true
     }
 
@@ -348,8 +375,8 @@ struct LowerState {
     func localReads(_ i: Inst, into out: inout [Value]) {
         for k in stackOps(i) {
             let v = ops[k]
-            if let d = defInst(v), isRemat(d) || stackified.contains(d) {
-                if stackified.contains(d) { localReads(d, into: &out) }
+            if let d = defInst(v), isRemat(d) || has(d, InstFlags.stackified) {
+                if has(d, InstFlags.stackified) { localReads(d, into: &out) }
             } else { out.append(v) }
         }
     }
@@ -381,7 +408,7 @@ struct LowerState {
             for n in instRange(x) {
                 let i = instList[n]
                 if data(i).opcode.isTerminator { continue }
-                if !isRoot(i) || deferred.contains(i) { continue }
+                if !isRoot(i) || has(i, InstFlags.deferred) { continue }
                 try emitRoot(i)
             }
             guard let term = f.layout.lastInst(x) else { throw LowerError("empty block") }
@@ -535,16 +562,16 @@ struct LowerState {
     // MARK: values and instructions
 
     mutating func emitValue(_ v: Value) throws(LowerError) {
-        if let d = defInst(v), deferred.contains(d), !deferredEmitted.contains(d) {
+        if let d = defInst(v), has(d, InstFlags.deferred), !has(d, InstFlags.deferredEmitted) {
             // The first emitted use is the user it was deferred into: later uses read the local.
-            deferredEmitted.insert(d)
+            set(d, InstFlags.deferredEmitted)
             for k in stackOps(d) { try emitValue(ops[k]) }
             try emitOp(d)
             out.append(Instruction(.localTee, .index(UInt32(local[v]))))
             return
         }
-        if let d = defInst(v), isRemat(d) || stackified.contains(d) {
-            if stackified.contains(d) { for k in stackOps(d) { try emitValue(ops[k]) } }
+        if let d = defInst(v), isRemat(d) || has(d, InstFlags.stackified) {
+            if has(d, InstFlags.stackified) { for k in stackOps(d) { try emitValue(ops[k]) } }
             try emitOp(d)
             return
         }
@@ -570,7 +597,7 @@ struct LowerState {
         let d = data(i)
         func type(_ x: UInt32) -> IRType { typeOf(Value(index: Int(x))) }
         var result: IRType { typeOf(self.result(i, 0)) }
-        if let shape = vectorShapes[i] {
+        if !vectorShapes.isEmpty, let shape = vectorShapes[i] {
             out.append(try VectorLowering.instruction(f, i, shape))
             return
         }

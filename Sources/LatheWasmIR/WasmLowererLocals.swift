@@ -12,32 +12,33 @@ import LatheWasm
 extension LowerState {
     /// Locals: one per value, then values coalesced by interference (block parameters with their
     /// edge arguments first), slots per type reused, the busiest new locals numbered first.
-    mutating func assignLocals(_ entry: Block) {
-        var a = LocalAssigner(self, entry: entry)
-        a.numberValues()
-        a.collectUses()
-        a.computeLiveness()
-        a.collectInterference()
+    mutating func assignLocals(_ entry: Block, _ a: inout LocalAssigner) {
+        a.reset(self, entry: entry)
+        a.numberValues(self)
+        a.collectUses(self)
+        a.computeLiveness(self)
+        a.collectInterference(self)
         a.buildAdjacency()
-        a.coalesce()
-        a.colour()
-        let (locals, groups) = a.numberSlots()
-        localGroups = groups
-        for d in 0..<a.valueOf.count { local[a.valueOf[d]] = locals[d] }
+        a.coalesce(self)
+        a.colour(self)
+        localGroups = a.numberSlots(self)
+        for d in 0..<a.valueOf.count { local[a.valueOf[d]] = a.localOfValue[d] }
         liveAtStart = SecondaryMap(default: [])
         for b in a.order where !a.liveIn[b.index].isEmpty { liveAtStart[b] = a.liveIn[b.index].map { a.valueOf[Int($0)] } }
     }
 }
 
 /// The state of one function's local assignment (see `LowerState.assignLocals`); indices are dense value numbers.
+///
+/// The lowerer's state is passed to each step (borrowed, not copied). One assigner serves many
+/// functions in turn (`reset`), so its buffers are allocated once, not per function.
 struct LocalAssigner {
-    let s: LowerState
-    let entry: Block
-    let order: [Block]
+    var entry = Block(index: 0)
+    var order: [Block] = []
     static let none: Int32 = -1
 
     /// Dense number of each value in a local, or -1.
-    var dense: [Int32]
+    var dense: [Int32] = []
     var valueOf: [Value] = []
     var defBlock: [Int32] = []
     /// A parameter of a block entered on edges: defined on the edges, so live into its own block.
@@ -45,15 +46,15 @@ struct LocalAssigner {
     var entryParams: [Value] = []
 
     /// The dense values each root reads from locals, by the root's position in `instList`.
-    var readBegin: [Int32], readEnd: [Int32]
+    var readBegin: [Int32] = [], readEnd: [Int32] = []
     var reads: [Int32] = []
     /// Blocks where each value is used (CSR), and the (parameter, argument) pairs of every edge.
     var useStart: [Int32] = [], useBlocks: [Int32] = []
     var copyPairs: [(Int32, Int32)] = []
-    var isTarget: [Bool]
+    var isTarget: [Bool] = []
 
     /// Live-in values of each block, sorted by dense number.
-    var liveIn: [[Int32]]
+    var liveIn: [[Int32]] = []
 
     var pairA: [Int32] = [], pairB: [Int32] = []
     var adjStart: [Int32] = [], adj: [Int32] = []
@@ -63,16 +64,49 @@ struct LocalAssigner {
     var slotType: [ValType] = []
     var newSlotsOfType: [ValType: [Int32]] = [:]
     var newSlotOrder: [ValType] = []
+    /// The local of each dense value (`numberSlots`).
+    var localOfValue: [Int] = []
 
-    init(_ state: LowerState, entry: Block) {
-        s = state
+    // Scratch of the steps.
+    var useValue: [Int32] = [], useBlock: [Int32] = [], fill: [Int32] = []
+    var markedFor: [Int32] = [], work: [Int32] = []
+    var live = DenseSet(capacity: 0)
+    var defined: [Int32] = []
+    var blockedBy: [Int32] = []
+    var slotUses: [Int] = [], localOfSlot: [Int] = []
+
+    init() {}
+
+    /// Empties every buffer (keeping its capacity) and sizes the per-value and per-block ones for `state`'s function.
+    mutating func reset(_ state: borrowing LowerState, entry: Block) {
         self.entry = entry
         order = state.dom.reversePostorder
-        dense = [Int32](repeating: Self.none, count: state.f.dfg.valueCount)
-        readBegin = [Int32](repeating: 0, count: state.instList.count)
-        readEnd = readBegin
-        isTarget = [Bool](repeating: false, count: state.f.dfg.blockCount)
-        liveIn = [[Int32]](repeating: [], count: state.f.dfg.blockCount)
+        let blocks = state.f.dfg.blockCount
+        Self.refill(&dense, Self.none, state.f.dfg.valueCount)
+        valueOf.removeAll(keepingCapacity: true)
+        defBlock.removeAll(keepingCapacity: true)
+        definedOnEdges.removeAll(keepingCapacity: true)
+        entryParams.removeAll(keepingCapacity: true)
+        Self.refill(&readBegin, 0, state.instList.count)
+        Self.refill(&readEnd, 0, state.instList.count)
+        reads.removeAll(keepingCapacity: true)
+        copyPairs.removeAll(keepingCapacity: true)
+        Self.refill(&isTarget, false, blocks)
+        for k in 0..<min(liveIn.count, blocks) { liveIn[k].removeAll(keepingCapacity: true) }
+        if liveIn.count < blocks { liveIn.append(contentsOf: repeatElement([], count: blocks - liveIn.count)) }
+        pairA.removeAll(keepingCapacity: true)
+        pairB.removeAll(keepingCapacity: true)
+        newSlotsOfType.removeAll(keepingCapacity: true)
+        newSlotOrder.removeAll(keepingCapacity: true)
+        useValue.removeAll(keepingCapacity: true)
+        useBlock.removeAll(keepingCapacity: true)
+        Self.refill(&markedFor, Self.none, blocks)
+    }
+
+    /// Makes `array` hold `count` copies of `value`, reusing its storage.
+    static func refill<T>(_ array: inout [T], _ value: T, _ count: Int) {
+        array.removeAll(keepingCapacity: true)
+        array.append(contentsOf: repeatElement(value, count: count))
     }
 
     mutating func number(_ v: Value, _ b: Block, param: Bool) {
@@ -83,8 +117,8 @@ struct LocalAssigner {
     }
 
     /// Dense numbers: entry parameters, then block parameters and root results in reverse postorder.
-    mutating func numberValues() {
-        entryParams = (0..<s.paramCount(entry)).map { s.param(entry, $0) }
+    mutating func numberValues(_ s: borrowing LowerState) {
+        for k in 0..<s.paramCount(entry) { entryParams.append(s.param(entry, k)) }
         for p in entryParams { number(p, entry, param: true) }
         for b in order {
             if b != entry {
@@ -99,11 +133,11 @@ struct LocalAssigner {
     }
 
     /// Appends the dense values root `i` reads from locals (the leaves of its stack tree).
-    mutating func appendReads(_ i: Inst) {
+    mutating func appendReads(_ s: borrowing LowerState, _ i: Inst) {
         for k in s.stackOps(i) {
             let v = s.ops[k]
-            if let d = s.defInst(v), s.isRemat(d) || s.stackified.contains(d) {
-                if s.stackified.contains(d) { appendReads(d) }
+            if let d = s.defInst(v), s.isRemat(d) || s.has(d, LowerState.InstFlags.stackified) {
+                if s.has(d, LowerState.InstFlags.stackified) { appendReads(s, d) }
             } else if dense[v.index] >= 0 {
                 reads.append(dense[v.index])
             }
@@ -111,13 +145,12 @@ struct LocalAssigner {
     }
 
     /// Each root's reads, the use blocks of every value (a read, or an argument on an outgoing edge), and the copy pairs.
-    mutating func collectUses() {
-        var useValue: [Int32] = [], useBlock: [Int32] = []
+    mutating func collectUses(_ s: borrowing LowerState) {
         for b in order {
             let bi = Int32(b.index)
             for n in s.instRange(b) where s.isRoot(s.instList[n]) {
                 readBegin[n] = Int32(reads.count)
-                appendReads(s.instList[n])
+                appendReads(s, s.instList[n])
                 readEnd[n] = Int32(reads.count)
                 for k in Int(readBegin[n])..<reads.count { useValue.append(reads[k]); useBlock.append(bi) }
             }
@@ -137,11 +170,12 @@ struct LocalAssigner {
             }
         }
         let n = valueOf.count
-        useStart = [Int32](repeating: 0, count: n + 1)
+        Self.refill(&useStart, 0, n + 1)
         for d in useValue { useStart[Int(d) + 1] += 1 }
         for k in 0..<n { useStart[k + 1] += useStart[k] }
-        var fill = useStart
-        useBlocks = [Int32](repeating: 0, count: useValue.count)
+        fill.removeAll(keepingCapacity: true)
+        fill.append(contentsOf: useStart)
+        Self.refill(&useBlocks, 0, useValue.count)
         for k in useValue.indices {
             let d = Int(useValue[k])
             useBlocks[Int(fill[d])] = useBlock[k]
@@ -150,9 +184,7 @@ struct LocalAssigner {
     }
 
     /// Live-in lists: each value's uses followed up the predecessor edges to its definition.
-    mutating func computeLiveness() {
-        var markedFor = [Int32](repeating: Self.none, count: liveIn.count)
-        var work: [Int32] = []
+    mutating func computeLiveness(_ s: borrowing LowerState) {
         for d in 0..<valueOf.count {
             let home = defBlock[d], dd = Int32(d), onEdges = definedOnEdges[d]
             for u in Int(useStart[d])..<Int(useStart[d + 1]) {
@@ -181,7 +213,7 @@ struct LocalAssigner {
     }
 
     /// Interference pairs: each definition against what is live after it.
-    mutating func collectInterference() {
+    mutating func collectInterference(_ s: borrowing LowerState) {
         // Parameters are written together on the edge, so each interferes with everything live into its block.
         for b in order where isTarget[b.index] {
             for k in 0..<s.paramCount(b) where s.needsLocal(s.param(b, k)) {
@@ -189,8 +221,7 @@ struct LocalAssigner {
                 for q in liveIn[b.index] where q != dp { pairA.append(dp); pairB.append(q) }
             }
         }
-        var live = DenseSet(capacity: valueOf.count)
-        var defined: [Int32] = []
+        live.reset(capacity: valueOf.count)
         for b in order {
             let range = s.instRange(b)
             guard !range.isEmpty else { continue }
@@ -237,17 +268,17 @@ struct LocalAssigner {
     /// Adjacency lists in compressed rows (duplicate pairs are harmless).
     mutating func buildAdjacency() {
         let n = valueOf.count
-        adjStart = [Int32](repeating: 0, count: n + 1)
+        Self.refill(&adjStart, 0, n + 1)
         for k in pairA.indices { adjStart[Int(pairA[k]) + 1] += 1; adjStart[Int(pairB[k]) + 1] += 1 }
         for k in 0..<n { adjStart[k + 1] += adjStart[k] }
-        var fill = adjStart
-        adj = [Int32](repeating: 0, count: Int(adjStart[n]))
+        fill.removeAll(keepingCapacity: true)
+        fill.append(contentsOf: adjStart)
+        Self.refill(&adj, 0, Int(adjStart[n]))
         for k in pairA.indices {
             let a = Int(pairA[k]), b = Int(pairB[k])
             adj[Int(fill[a])] = Int32(b); fill[a] += 1
             adj[Int(fill[b])] = Int32(a); fill[b] += 1
         }
-        pairA = []; pairB = []
     }
 
     /// The class of a dense value (union-find with path halving).
@@ -272,13 +303,15 @@ struct LocalAssigner {
     }
 
     /// Coalesces copy-related values whose classes do not interfere (members kept as linked lists).
-    mutating func coalesce() {
+    mutating func coalesce(_ s: borrowing LowerState) {
         let n = valueOf.count
-        parent = [Int32](0..<Int32(n))
-        nextMember = [Int32](repeating: Self.none, count: n)
-        lastMember = [Int32](0..<Int32(n))
-        classSize = [Int32](repeating: 1, count: n)
-        fixed = [Int32](repeating: Self.none, count: n)
+        parent.removeAll(keepingCapacity: true)
+        parent.append(contentsOf: 0..<Int32(n))
+        Self.refill(&nextMember, Self.none, n)
+        lastMember.removeAll(keepingCapacity: true)
+        lastMember.append(contentsOf: 0..<Int32(n))
+        Self.refill(&classSize, 1, n)
+        Self.refill(&fixed, Self.none, n)
         for (k, p) in entryParams.enumerated() { fixed[Int(dense[p.index])] = Int32(k) }
         for (p, a) in copyPairs {
             let x = find(p), y = find(a)
@@ -295,12 +328,14 @@ struct LocalAssigner {
     }
 
     /// Colours classes with slots: parameter locals first (slots 0..<P), then new locals (slots P...), first fit.
-    mutating func colour() {
+    mutating func colour(_ s: borrowing LowerState) {
         let n = valueOf.count
-        let paramTypes = entryParams.map { LowerState.valType(s.typeOf($0)) }
-        slotOfClass = [Int32](repeating: Self.none, count: n)
-        slotType = paramTypes
-        var blockedBy = [Int32](repeating: Self.none, count: paramTypes.count)
+        var paramTypes: [ValType] = []
+        for p in entryParams { paramTypes.append(LowerState.valType(s.typeOf(p))) }
+        Self.refill(&slotOfClass, Self.none, n)
+        slotType.removeAll(keepingCapacity: true)
+        slotType.append(contentsOf: paramTypes)
+        Self.refill(&blockedBy, Self.none, paramTypes.count)
         for r in 0..<Int32(n) where find(r) == r && fixed[Int(r)] >= 0 { slotOfClass[Int(r)] = fixed[Int(r)] }
         for r in 0..<Int32(n) where find(r) == r && fixed[Int(r)] < 0 {
             // Slots taken by an interfering class are blocked for this one.
@@ -330,14 +365,15 @@ struct LocalAssigner {
     }
 
     /// Numbers new slots (types by total uses, busiest slot first within a type); returns each dense value's local and the local groups.
-    mutating func numberSlots() -> ([Int], [LocalGroup]) {
+    mutating func numberSlots(_ s: borrowing LowerState) -> [LocalGroup] {
         let n = valueOf.count
-        var slotUses = [Int](repeating: 0, count: slotType.count)
+        Self.refill(&slotUses, 0, slotType.count)
         for d in 0..<n { slotUses[Int(slotOfClass[Int(find(Int32(d)))])] += s.uses[valueOf[d]] }
         var totals: [ValType: Int] = [:]
         for t in newSlotOrder { totals[t] = newSlotsOfType[t]!.reduce(0) { $0 + slotUses[Int($1)] } }
         let typeOrder = newSlotOrder.sorted { totals[$0]! != totals[$1]! ? totals[$0]! > totals[$1]! : newSlotsOfType[$0]![0] < newSlotsOfType[$1]![0] }
-        var localOfSlot = [Int](0..<slotType.count)
+        localOfSlot.removeAll(keepingCapacity: true)
+        localOfSlot.append(contentsOf: 0..<slotType.count)
         var groups: [LocalGroup] = []
         var next = entryParams.count
         for t in typeOrder {
@@ -345,9 +381,9 @@ struct LocalAssigner {
             for id in ids { localOfSlot[Int(id)] = next; next += 1 }
             groups.append(LocalGroup(count: UInt32(ids.count), type: t))
         }
-        var locals = [Int](repeating: 0, count: n)
-        for d in 0..<n { locals[d] = localOfSlot[Int(slotOfClass[Int(find(Int32(d)))])] }
-        return (locals, groups)
+        Self.refill(&localOfValue, 0, n)
+        for d in 0..<n { localOfValue[d] = localOfSlot[Int(slotOfClass[Int(find(Int32(d)))])] }
+        return groups
     }
 }
 
@@ -357,6 +393,12 @@ struct DenseSet {
     private(set) var members: [Int32] = []
 
     init(capacity: Int) { position = [Int32](repeating: -1, count: capacity) }
+
+    /// Empties the set and makes room for members below `capacity`, reusing storage.
+    mutating func reset(capacity: Int) {
+        removeAll()
+        if position.count < capacity { position.append(contentsOf: repeatElement(-1, count: capacity - position.count)) }
+    }
 
     mutating func insert(_ x: Int32) {
         guard position[Int(x)] < 0 else { return }
