@@ -201,6 +201,8 @@ public struct DominatorTree: Sendable {
     public private(set) var reversePostorder: [Block] = []
 
     public init(cfg: ControlFlowGraph, entry: Block) {
+        idom = SecondaryMap(default: .reservedValue, capacity: cfg.successors.count)
+        rpoNumber = SecondaryMap(default: -1, capacity: cfg.successors.count)
         // iterative DFS postorder
         var visited = EntitySet<Block>()
         var post: [Block] = []
@@ -235,18 +237,30 @@ public struct DominatorTree: Sendable {
 
     /// Pre- and postorder numbers of the dominator tree, so `dominates` is two comparisons.
     private mutating func numberTree(_ entry: Block) {
-        var children = SecondaryMap<Block, [Block]>(default: [])
-        for b in reversePostorder.dropFirst() where !idom[b].isReserved { children[idom[b]].append(b) }
+        // Children of each block in reverse postorder, as compressed rows indexed by RPO number.
+        let n = reversePostorder.count
+        var childStart = [Int32](repeating: 0, count: n + 1)
+        for b in reversePostorder.dropFirst() where !idom[b].isReserved { childStart[rpoNumber[idom[b]] + 1] += 1 }
+        for k in 0..<n { childStart[k + 1] += childStart[k] }
+        var fill = childStart
+        var children = [Block](repeating: entry, count: Int(childStart[n]))
+        for b in reversePostorder.dropFirst() where !idom[b].isReserved {
+            let p = rpoNumber[idom[b]]
+            children[Int(fill[p])] = b
+            fill[p] += 1
+        }
+        treePre = SecondaryMap(default: -1, capacity: idom.count)
+        treePost = SecondaryMap(default: -1, capacity: idom.count)
         var counter = 0
-        var stack: [(Block, Int)] = [(entry, 0)]
+        var stack: [(Block, Int32)] = [(entry, childStart[rpoNumber[entry]])]
         treePre[entry] = 0
         while let (b, k) = stack.popLast() {
-            let kids = children[b]
-            if k < kids.count {
+            if k < childStart[rpoNumber[b] + 1] {
                 stack.append((b, k + 1))
                 counter += 1
-                treePre[kids[k]] = counter
-                stack.append((kids[k], 0))
+                let kid = children[Int(k)]
+                treePre[kid] = counter
+                stack.append((kid, childStart[rpoNumber[kid]]))
             } else {
                 treePost[b] = counter
             }

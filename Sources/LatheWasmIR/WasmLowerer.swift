@@ -81,7 +81,10 @@ struct LowerState {
     /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
     let vectorShapes: [Inst: VectorShape]
     /// Values in locals live at the start of each block (block parameters included when used).
-    var liveAtStart = SecondaryMap<Block, [Value]>(default: [])
+    /// Dense numbers of the values in locals live at the start of each block (by block index), and
+    /// the value of each dense number: borrowed from the `LocalAssigner` while the body is emitted.
+    var liveAtStart: [[Int32]] = []
+    var denseValues: [Value] = []
     /// Instructions of the reachable blocks in layout order: block `b` holds `instList[blockStart[b]..<blockEnd[b]]`.
     var instList: [Inst] = []
     var blockStart = SecondaryMap<Block, Int32>(default: 0)
@@ -278,6 +281,12 @@ struct LowerState {
         removeDeadCode(order)
         for b in order { stackify(b) }
         assignLocals(entry, &assigner)
+        swap(&liveAtStart, &assigner.liveIn)
+        swap(&denseValues, &assigner.valueOf)
+        defer {
+            swap(&liveAtStart, &assigner.liveIn)
+            swap(&denseValues, &assigner.valueOf)
+        }
         try doTree(entry)
         finish()
         return FunctionBody(locals: localGroups, instructions: out)
@@ -464,8 +473,8 @@ struct LowerState {
 
     /// Whether the locals an edge's copies write hold nothing live where the other edge goes.
     func copiesAreDead(_ cs: [(Value, Value)], on other: Block) -> Bool {
-        let written = Set(cs.map { local[$0.0] })
-        return !liveAtStart[other].contains { written.contains(local[$0]) }
+        let written = cs.map { local[$0.0] }
+        return !liveAtStart[other.index].contains { written.contains(local[denseValues[Int($0)]]) }
     }
 
     mutating func emitTerminator(_ x: Block, _ term: Inst) throws(LowerError) {

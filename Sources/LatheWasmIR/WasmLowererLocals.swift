@@ -23,8 +23,6 @@ extension LowerState {
         a.colour(self)
         localGroups = a.numberSlots(self)
         for d in 0..<a.valueOf.count { local[a.valueOf[d]] = a.localOfValue[d] }
-        liveAtStart = SecondaryMap(default: [])
-        for b in a.order where !a.liveIn[b.index].isEmpty { liveAtStart[b] = a.liveIn[b.index].map { a.valueOf[Int($0)] } }
     }
 }
 
