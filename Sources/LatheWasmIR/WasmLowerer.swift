@@ -30,6 +30,7 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 public struct WasmLowerer {
     /// Buffers reused from one function to the next.
     var assigner = LocalAssigner()
+    var buffers = LowerBuffers()
 
     public init() {}
 
@@ -41,6 +42,8 @@ public struct WasmLowerer {
 
     public mutating func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
         var l = try LowerState(lifted)
+        l.adopt(&buffers)
+        defer { l.giveBack(&buffers) }
         do {
             return try l.run(&assigner)
         } catch let error where error.isIrreducible {
@@ -53,6 +56,25 @@ public struct WasmLowerer {
             return try again.run(&assigner)
         }
     }
+}
+
+/// The storage of `LowerState`'s per-function tables, kept between functions by a `WasmLowerer`.
+struct LowerBuffers {
+    var uses = SecondaryMap<Value, Int>(default: 0)
+    var flags = SecondaryMap<Inst, UInt8>(default: 0)
+    var local = SecondaryMap<Value, Int>(default: -1)
+    var rpo = SecondaryMap<Block, Int>(default: -1)
+    var out: [Instruction] = []
+    var ctx: [Ctx] = []
+    var instList: [Inst] = []
+    var ops: [Value] = []
+    var blockStart = SecondaryMap<Block, Int32>(default: 0)
+    var blockEnd = SecondaryMap<Block, Int32>(default: 0)
+    var opBegin = SecondaryMap<Inst, Int32>(default: 0)
+    var opEnd = SecondaryMap<Inst, Int32>(default: 0)
+    var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
+    var defOf = SecondaryMap<Value, Inst>(default: .reservedValue)
+    var position = SecondaryMap<Inst, Int32>(default: -1)
 }
 
 enum Ctx: Equatable {
@@ -80,7 +102,6 @@ struct LowerState {
     var localGroups: [LocalGroup] = []
     /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
     let vectorShapes: [Inst: VectorShape]
-    /// Values in locals live at the start of each block (block parameters included when used).
     /// Dense numbers of the values in locals live at the start of each block (by block index), and
     /// the value of each dense number: borrowed from the `LocalAssigner` while the body is emitted.
     var liveAtStart: [[Int32]] = []
@@ -105,7 +126,26 @@ struct LowerState {
         (f, vectorShapes) = try VectorLowering.prepare(lifted.function)
         cfg = ControlFlowGraph(f)
         dom = DominatorTree(cfg: cfg, entry: f.entryBlock ?? Block(index: 0))
-        flags = SecondaryMap(default: 0, capacity: f.dfg.instCount)
+    }
+
+    /// Takes over `buffers`' storage (emptied; capacity kept) for this function.
+    mutating func adopt(_ buffers: inout LowerBuffers) {
+        swapAll(&buffers)
+        uses.removeAll(); flags.removeAll(); local.removeAll(); rpo.removeAll()
+        out.removeAll(keepingCapacity: true); ctx.removeAll(keepingCapacity: true)
+        instList.removeAll(keepingCapacity: true); ops.removeAll(keepingCapacity: true)
+        blockStart.removeAll(); blockEnd.removeAll(); opBegin.removeAll(); opEnd.removeAll()
+        treeStart.removeAll(); defOf.removeAll(); position.removeAll()
+    }
+
+    /// Hands the storage back to `buffers` for the next function.
+    mutating func giveBack(_ buffers: inout LowerBuffers) { swapAll(&buffers) }
+
+    private mutating func swapAll(_ b: inout LowerBuffers) {
+        swap(&uses, &b.uses); swap(&flags, &b.flags); swap(&local, &b.local); swap(&rpo, &b.rpo)
+        swap(&out, &b.out); swap(&ctx, &b.ctx); swap(&instList, &b.instList); swap(&ops, &b.ops)
+        swap(&blockStart, &b.blockStart); swap(&blockEnd, &b.blockEnd); swap(&opBegin, &b.opBegin); swap(&opEnd, &b.opEnd)
+        swap(&treeStart, &b.treeStart); swap(&defOf, &b.defOf); swap(&position, &b.position)
     }
 
     /// Bits of `flags`.
@@ -232,6 +272,7 @@ struct LowerState {
         uses.grow(to: f.dfg.valueCount)
         defOf.grow(to: f.dfg.valueCount)
         position.grow(to: f.dfg.instCount)
+        flags.grow(to: f.dfg.instCount)
         for b in order {
             blockStart[b] = Int32(instList.count)
             var cursor = f.layout.firstInst(b)
