@@ -49,9 +49,10 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
 
     public var info: OpcodeInfo { OpcodeInfo.table[Int(rawValue)] }
     public var name: String { info.name }
-    public var format: InstructionFormat { info.format }
-    public var effects: Effects { info.effects }
-    public var isTerminator: Bool { info.effects.contains(.terminator) }
+    // Format and effects come from flat tables: reading them through `info` copies the row (and retains its name).
+    @inlinable public var format: InstructionFormat { OpcodeInfo.formats[Int(rawValue)] }
+    @inlinable public var effects: Effects { OpcodeInfo.effectsByOpcode[Int(rawValue)] }
+    @inlinable public var isTerminator: Bool { effects.contains(.terminator) }
 
     /// Looks an opcode up by its text name (`iadd`, `fcvt_to_sint_sat`, ...).
     public init?(name: String) {
@@ -172,6 +173,10 @@ public struct OpcodeInfo: Sendable {
     private static let term: Effects = .terminator
 
     /// One row per opcode, in `Opcode` order.
+    /// `table[k].format` and `table[k].effects`, without the rest of each row.
+    public static let formats: [InstructionFormat] = table.map(\.format)
+    public static let effectsByOpcode: [Effects] = table.map(\.effects)
+
     public static let table: [OpcodeInfo] = [
         op(.iconst, "iconst", .intConst, .pure, .result, .int),
         op(.fconst, "fconst", .floatConst, .pure, .result, .float),
