@@ -165,10 +165,23 @@ struct Verifier {
 public struct ControlFlowGraph: Sendable {
     public private(set) var successors = SecondaryMap<Block, [Block]>(default: [])
     public private(set) var predecessors = SecondaryMap<Block, [Block]>(default: [])
+    /// The function's block count: entries from this index on belong to no block.
+    public private(set) var blockCount = 0
 
-    public init(_ f: Function) {
-        successors = SecondaryMap(default: [], capacity: f.dfg.blockCount)
-        predecessors = SecondaryMap(default: [], capacity: f.dfg.blockCount)
+    public init() {}
+
+    public init(_ f: Function) { compute(f) }
+
+    /// Recomputes the graph for `f`, reusing this graph's storage (one graph can serve many functions in turn).
+    public mutating func compute(_ f: Function) {
+        // Only the previous function's entries can be non-empty.
+        for k in 0..<blockCount {
+            successors[Block(index: k)].removeAll(keepingCapacity: true)
+            predecessors[Block(index: k)].removeAll(keepingCapacity: true)
+        }
+        blockCount = f.dfg.blockCount
+        successors.grow(to: blockCount)
+        predecessors.grow(to: blockCount)
         var block = f.layout.firstBlock
         while let b = block {
             block = f.layout.nextBlock(b)
@@ -199,26 +212,41 @@ public struct DominatorTree: Sendable {
     private var treePre = SecondaryMap<Block, Int>(default: -1)
     private var treePost = SecondaryMap<Block, Int>(default: -1)
     public private(set) var reversePostorder: [Block] = []
+    // Scratch kept for the next `compute`.
+    private var visited = EntitySet<Block>()
+    private var postorder: [Block] = []
+    private var dfsStack: [(Block, Int32)] = []
+    private var childStart: [Int32] = [], childFill: [Int32] = [], children: [Block] = []
 
-    public init(cfg: ControlFlowGraph, entry: Block) {
-        idom = SecondaryMap(default: .reservedValue, capacity: cfg.successors.count)
-        rpoNumber = SecondaryMap(default: -1, capacity: cfg.successors.count)
+    public init() {}
+
+    public init(cfg: ControlFlowGraph, entry: Block) { compute(cfg: cfg, entry: entry) }
+
+    /// Recomputes the tree for `cfg`, reusing this tree's storage.
+    public mutating func compute(cfg: ControlFlowGraph, entry: Block) {
+        let blocks = cfg.blockCount
+        idom.removeAll(); idom.grow(to: blocks)
+        rpoNumber.removeAll(); rpoNumber.grow(to: blocks)
+        treePre.removeAll(); treePre.grow(to: blocks)
+        treePost.removeAll(); treePost.grow(to: blocks)
         // iterative DFS postorder
-        var visited = EntitySet<Block>()
-        var post: [Block] = []
-        var stack: [(Block, Int)] = [(entry, 0)]
+        visited.removeAll()
+        postorder.removeAll(keepingCapacity: true)
+        dfsStack.removeAll(keepingCapacity: true)
+        dfsStack.append((entry, 0))
         visited.insert(entry)
-        while let (b, k) = stack.popLast() {
+        while let (b, k) = dfsStack.popLast() {
             let succ = cfg.successors[b]
             if k < succ.count {
-                stack.append((b, k + 1))
-                let s = succ[k]
-                if visited.insert(s) { stack.append((s, 0)) }
+                dfsStack.append((b, k + 1))
+                let s = succ[Int(k)]
+                if visited.insert(s) { dfsStack.append((s, 0)) }
             } else {
-                post.append(b)
+                postorder.append(b)
             }
         }
-        reversePostorder = post.reversed()
+        reversePostorder.removeAll(keepingCapacity: true)
+        reversePostorder.append(contentsOf: postorder.reversed())
         for (n, b) in reversePostorder.enumerated() { rpoNumber[b] = n }
         idom[entry] = entry
         var changed = true
@@ -239,28 +267,30 @@ public struct DominatorTree: Sendable {
     private mutating func numberTree(_ entry: Block) {
         // Children of each block in reverse postorder, as compressed rows indexed by RPO number.
         let n = reversePostorder.count
-        var childStart = [Int32](repeating: 0, count: n + 1)
+        childStart.removeAll(keepingCapacity: true)
+        childStart.append(contentsOf: repeatElement(0, count: n + 1))
         for b in reversePostorder.dropFirst() where !idom[b].isReserved { childStart[rpoNumber[idom[b]] + 1] += 1 }
         for k in 0..<n { childStart[k + 1] += childStart[k] }
-        var fill = childStart
-        var children = [Block](repeating: entry, count: Int(childStart[n]))
+        childFill.removeAll(keepingCapacity: true)
+        childFill.append(contentsOf: childStart)
+        children.removeAll(keepingCapacity: true)
+        children.append(contentsOf: repeatElement(entry, count: Int(childStart[n])))
         for b in reversePostorder.dropFirst() where !idom[b].isReserved {
             let p = rpoNumber[idom[b]]
-            children[Int(fill[p])] = b
-            fill[p] += 1
+            children[Int(childFill[p])] = b
+            childFill[p] += 1
         }
-        treePre = SecondaryMap(default: -1, capacity: idom.count)
-        treePost = SecondaryMap(default: -1, capacity: idom.count)
         var counter = 0
-        var stack: [(Block, Int32)] = [(entry, childStart[rpoNumber[entry]])]
+        dfsStack.removeAll(keepingCapacity: true)
+        dfsStack.append((entry, childStart[rpoNumber[entry]]))
         treePre[entry] = 0
-        while let (b, k) = stack.popLast() {
+        while let (b, k) = dfsStack.popLast() {
             if k < childStart[rpoNumber[b] + 1] {
-                stack.append((b, k + 1))
+                dfsStack.append((b, k + 1))
                 counter += 1
                 let kid = children[Int(k)]
                 treePre[kid] = counter
-                stack.append((kid, childStart[rpoNumber[kid]]))
+                dfsStack.append((kid, childStart[rpoNumber[kid]]))
             } else {
                 treePost[b] = counter
             }

@@ -75,6 +75,15 @@ struct LowerBuffers {
     var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
     var defOf = SecondaryMap<Value, Inst>(default: .reservedValue)
     var position = SecondaryMap<Inst, Int32>(default: -1)
+    var cfg = ControlFlowGraph()
+    var dom = DominatorTree()
+    var children = SecondaryMap<Block, [Block]>(default: [])
+    var isLoopHeader = EntitySet<Block>()
+    var isMerge = EntitySet<Block>()
+    var mergeChildren: [Block] = []
+    var mergeStart = SecondaryMap<Block, Int32>(default: 0)
+    var mergeEnd = SecondaryMap<Block, Int32>(default: 0)
+    var forwardIn = SecondaryMap<Block, Int32>(default: 0)
 }
 
 enum Ctx: Equatable {
@@ -87,12 +96,18 @@ enum Ctx: Equatable {
 struct LowerState {
     let lifted: LiftedFunction
     let f: Function
-    var cfg: ControlFlowGraph
-    var dom: DominatorTree
+    var cfg = ControlFlowGraph()
+    var dom = DominatorTree()
     var rpo = SecondaryMap<Block, Int>(default: -1)
     var isLoopHeader = EntitySet<Block>()
     var isMerge = EntitySet<Block>()
     var children = SecondaryMap<Block, [Block]>(default: [])
+    /// The merge-node children of each block in the dominator tree, latest in reverse postorder first:
+    /// `mergeChildren[mergeStart[b]..<mergeEnd[b]]`.
+    var mergeChildren: [Block] = []
+    var mergeStart = SecondaryMap<Block, Int32>(default: 0)
+    var mergeEnd = SecondaryMap<Block, Int32>(default: 0)
+    var forwardIn = SecondaryMap<Block, Int32>(default: 0)
     var uses = SecondaryMap<Value, Int>(default: 0)
     /// What the lowerer decided for each instruction (`InstFlags` bits).
     var flags = SecondaryMap<Inst, UInt8>(default: 0)
@@ -124,8 +139,6 @@ struct LowerState {
     init(_ lifted: LiftedFunction) throws(LowerError) {
         self.lifted = lifted
         (f, vectorShapes) = try VectorLowering.prepare(lifted.function)
-        cfg = ControlFlowGraph(f)
-        dom = DominatorTree(cfg: cfg, entry: f.entryBlock ?? Block(index: 0))
     }
 
     /// Takes over `buffers`' storage (emptied; capacity kept) for this function.
@@ -136,6 +149,8 @@ struct LowerState {
         instList.removeAll(keepingCapacity: true); ops.removeAll(keepingCapacity: true)
         blockStart.removeAll(); blockEnd.removeAll(); opBegin.removeAll(); opEnd.removeAll()
         treeStart.removeAll(); defOf.removeAll(); position.removeAll()
+        isLoopHeader.removeAll(); isMerge.removeAll()
+        mergeChildren.removeAll(keepingCapacity: true); mergeStart.removeAll(); mergeEnd.removeAll(); forwardIn.removeAll()
     }
 
     /// Hands the storage back to `buffers` for the next function.
@@ -146,6 +161,10 @@ struct LowerState {
         swap(&out, &b.out); swap(&ctx, &b.ctx); swap(&instList, &b.instList); swap(&ops, &b.ops)
         swap(&blockStart, &b.blockStart); swap(&blockEnd, &b.blockEnd); swap(&opBegin, &b.opBegin); swap(&opEnd, &b.opEnd)
         swap(&treeStart, &b.treeStart); swap(&defOf, &b.defOf); swap(&position, &b.position)
+        swap(&cfg, &b.cfg); swap(&dom, &b.dom); swap(&children, &b.children)
+        swap(&isLoopHeader, &b.isLoopHeader); swap(&isMerge, &b.isMerge)
+        swap(&mergeChildren, &b.mergeChildren); swap(&mergeStart, &b.mergeStart); swap(&mergeEnd, &b.mergeEnd)
+        swap(&forwardIn, &b.forwardIn)
     }
 
     /// Bits of `flags`.
@@ -300,9 +319,10 @@ struct LowerState {
 
     mutating func run(_ assigner: inout LocalAssigner) throws(LowerError) -> FunctionBody {
         guard let entry = f.entryBlock else { throw LowerError("no entry block") }
+        cfg.compute(f)
+        dom.compute(cfg: cfg, entry: entry)
         let order = dom.reversePostorder
         for (n, b) in order.enumerated() { rpo[b] = n }
-        var forwardIn = SecondaryMap<Block, Int>(default: 0)
         for b in order {
             guard let term = f.layout.lastInst(b) else { throw LowerError("empty block") }
             let isTable = data(term).opcode == .brTable
@@ -319,6 +339,14 @@ struct LowerState {
         }
         collectInstructions(order)
         for b in order where forwardIn[b] >= 2 { isMerge.insert(b) }
+        // Children are appended in reverse postorder, so the merge children come out latest first when read backwards.
+        for b in order {
+            mergeStart[b] = Int32(mergeChildren.count)
+            for c in children[b].reversed() where isMerge.contains(c) { mergeChildren.append(c) }
+            mergeEnd[b] = Int32(mergeChildren.count)
+        }
+        // Emptied now (capacity kept), so the next function finds them clean.
+        for b in order { children[b].removeAll(keepingCapacity: true) }
         removeDeadCode(order)
         for b in order { stackify(b) }
         assignLocals(entry, &assigner)
@@ -434,15 +462,15 @@ struct LowerState {
     // MARK: structure
 
     mutating func doTree(_ x: Block) throws(LowerError) {
-        let ys = children[x].filter { isMerge.contains($0) }.sorted { rpo[$0] > rpo[$1] }
+        let ys = mergeChildren[Int(mergeStart[x])..<Int(mergeEnd[x])]
         if isLoopHeader.contains(x) {
             out.append(Instruction(.loop, .blockType(.empty)))
             ctx.append(.loopHeadedBy(x))
-            try nodeWithin(x, ys[...])
+            try nodeWithin(x, ys)
             ctx.removeLast()
             out.append(Instruction(.end))
         } else {
-            try nodeWithin(x, ys[...])
+            try nodeWithin(x, ys)
         }
     }
 
