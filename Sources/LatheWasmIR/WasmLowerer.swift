@@ -28,9 +28,9 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// written on the edge: all arguments are pushed, then popped into the parameters' locals in
 /// reverse, which is a parallel copy without temporaries.
 public struct WasmLowerer {
-    /// Buffers reused from one function to the next.
+    /// State reused from one function to the next, so its tables are allocated once.
+    var state = LowerState()
     var assigner = LocalAssigner()
-    var buffers = LowerBuffers()
 
     public init() {}
 
@@ -41,49 +41,20 @@ public struct WasmLowerer {
     }
 
     public mutating func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
-        var l = try LowerState(lifted)
-        l.adopt(&buffers)
-        defer { l.giveBack(&buffers) }
+        try state.reset(for: lifted)
         do {
-            return try l.run(&assigner)
+            return try state.run(&assigner)
         } catch let error where error.isIrreducible {
             // Rare (wasm input is always reducible): route multi-entry cycles through dispatch blocks first.
             var reducible = lifted
             guard reducible.function.makeReducible() != nil else {
                 throw LowerError("irreducible control flow into a block with a non-nullable reference parameter")
             }
-            var again = try LowerState(reducible)
+            var again = LowerState()
+            try again.reset(for: reducible)
             return try again.run(&assigner)
         }
     }
-}
-
-/// The storage of `LowerState`'s per-function tables, kept between functions by a `WasmLowerer`.
-struct LowerBuffers {
-    var uses = SecondaryMap<Value, Int>(default: 0)
-    var flags = SecondaryMap<Inst, UInt8>(default: 0)
-    var local = SecondaryMap<Value, Int>(default: -1)
-    var rpo = SecondaryMap<Block, Int>(default: -1)
-    var out: [Instruction] = []
-    var ctx: [Ctx] = []
-    var instList: [Inst] = []
-    var ops: [Value] = []
-    var blockStart = SecondaryMap<Block, Int32>(default: 0)
-    var blockEnd = SecondaryMap<Block, Int32>(default: 0)
-    var opBegin = SecondaryMap<Inst, Int32>(default: 0)
-    var opEnd = SecondaryMap<Inst, Int32>(default: 0)
-    var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
-    var defOf = SecondaryMap<Value, Inst>(default: .reservedValue)
-    var position = SecondaryMap<Inst, Int32>(default: -1)
-    var cfg = ControlFlowGraph()
-    var dom = DominatorTree()
-    var children = SecondaryMap<Block, [Block]>(default: [])
-    var isLoopHeader = EntitySet<Block>()
-    var isMerge = EntitySet<Block>()
-    var mergeChildren: [Block] = []
-    var mergeStart = SecondaryMap<Block, Int32>(default: 0)
-    var mergeEnd = SecondaryMap<Block, Int32>(default: 0)
-    var forwardIn = SecondaryMap<Block, Int32>(default: 0)
 }
 
 enum Ctx: Equatable {
@@ -94,8 +65,8 @@ enum Ctx: Equatable {
 }
 
 struct LowerState {
-    let lifted: LiftedFunction
-    let f: Function
+    var lifted = LiftedFunction(function: Function(name: "", signature: Signature()), functionIndices: [], typeIndices: [])
+    var f = Function(name: "", signature: Signature())
     var cfg = ControlFlowGraph()
     var dom = DominatorTree()
     var rpo = SecondaryMap<Block, Int>(default: -1)
@@ -116,7 +87,7 @@ struct LowerState {
     var ctx: [Ctx] = []
     var localGroups: [LocalGroup] = []
     /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
-    let vectorShapes: [Inst: VectorShape]
+    var vectorShapes: [Inst: VectorShape] = [:]
     /// Dense numbers of the values in locals live at the start of each block (by block index), and
     /// the value of each dense number: borrowed from the `LocalAssigner` while the body is emitted.
     var liveAtStart: [[Int32]] = []
@@ -136,14 +107,11 @@ struct LowerState {
     /// Position of each instruction in `instList`.
     var position = SecondaryMap<Inst, Int32>(default: -1)
 
-    init(_ lifted: LiftedFunction) throws(LowerError) {
+    /// Takes `lifted` as the function to lower, emptying every table (their storage is kept).
+    mutating func reset(for lifted: LiftedFunction) throws(LowerError) {
         self.lifted = lifted
         (f, vectorShapes) = try VectorLowering.prepare(lifted.function)
-    }
-
-    /// Takes over `buffers`' storage (emptied; capacity kept) for this function.
-    mutating func adopt(_ buffers: inout LowerBuffers) {
-        swapAll(&buffers)
+        localGroups = []
         uses.removeAll(); flags.removeAll(); local.removeAll(); rpo.removeAll()
         out.removeAll(keepingCapacity: true); ctx.removeAll(keepingCapacity: true)
         instList.removeAll(keepingCapacity: true); ops.removeAll(keepingCapacity: true)
@@ -151,20 +119,6 @@ struct LowerState {
         treeStart.removeAll(); defOf.removeAll(); position.removeAll()
         isLoopHeader.removeAll(); isMerge.removeAll()
         mergeChildren.removeAll(keepingCapacity: true); mergeStart.removeAll(); mergeEnd.removeAll(); forwardIn.removeAll()
-    }
-
-    /// Hands the storage back to `buffers` for the next function.
-    mutating func giveBack(_ buffers: inout LowerBuffers) { swapAll(&buffers) }
-
-    private mutating func swapAll(_ b: inout LowerBuffers) {
-        swap(&uses, &b.uses); swap(&flags, &b.flags); swap(&local, &b.local); swap(&rpo, &b.rpo)
-        swap(&out, &b.out); swap(&ctx, &b.ctx); swap(&instList, &b.instList); swap(&ops, &b.ops)
-        swap(&blockStart, &b.blockStart); swap(&blockEnd, &b.blockEnd); swap(&opBegin, &b.opBegin); swap(&opEnd, &b.opEnd)
-        swap(&treeStart, &b.treeStart); swap(&defOf, &b.defOf); swap(&position, &b.position)
-        swap(&cfg, &b.cfg); swap(&dom, &b.dom); swap(&children, &b.children)
-        swap(&isLoopHeader, &b.isLoopHeader); swap(&isMerge, &b.isMerge)
-        swap(&mergeChildren, &b.mergeChildren); swap(&mergeStart, &b.mergeStart); swap(&mergeEnd, &b.mergeEnd)
-        swap(&forwardIn, &b.forwardIn)
     }
 
     /// Bits of `flags`.
