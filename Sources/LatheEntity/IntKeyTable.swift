@@ -43,9 +43,17 @@ public struct UInt64Table: Sendable {
         }
     }
 
-    @usableFromInline mutating func grow() {
+    /// Makes room for `n` keys without rehashing.
+    public mutating func reserveCapacity(_ n: Int) {
+        var size = Swift.max(16, keys.count)
+        while size < 2 * n { size *= 2 }
+        if size > keys.count { rehash(size) }
+    }
+
+    @usableFromInline mutating func grow() { rehash(Swift.max(16, keys.count * 2)) }
+
+    mutating func rehash(_ n: Int) {
         let oldKeys = keys, oldValues = values
-        let n = Swift.max(16, keys.count * 2)
         keys = Array(repeating: Self.empty, count: n)
         values = Array(repeating: 0, count: n)
         used = 0
