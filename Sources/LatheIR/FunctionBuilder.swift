@@ -67,8 +67,8 @@ public struct FunctionBuilder {
     public mutating func reserveCapacity(instructions n: Int) {
         function.dfg.reserveCapacity(instructions: n)
         function.layout.reserveCapacity(instructions: function.dfg.instCount + n)
-        // Roughly one definition per instruction outlives its block.
-        defs.reserveCapacity(n)
+        // Some definitions outlive their block; a guess that saves the first few rehashes.
+        defs.reserveCapacity(n / 2)
     }
 
     // Reads in place: from another module, `function.dfg.f(...)` may copy the whole function first.

@@ -59,6 +59,10 @@ public struct WasmModuleContext: Sendable {
 
     /// Whether any defined type is a struct or array or has a supertype (then type identity needs GC rules).
     public let usesGCTypes: Bool
+    /// The proposal of each wasm opcode by raw value (`op.info.feature` copies the row's strings).
+    let features: [Feature] = LatheWasm.Opcode.infoTable.map(\.feature)
+    /// Whether each IR opcode by raw value takes its type from its result (`iconst.i32`), not an operand.
+    let resultControlled: [Bool] = LatheIR.OpcodeInfo.table.map { $0.control == .result }
 }
 
 /// IR type of a wasm value type, or the reason it has none yet.
@@ -241,8 +245,16 @@ struct LiftState {
 
     mutating func pop() -> Value { stack.removeLast() }
     mutating func pop(_ n: Int) -> [Value] {
-        let vs = Array(stack.suffix(n))
+        let vs = top(n)
         stack.removeLast(n)
+        return vs
+    }
+    /// The top `n` values, deepest first (an array built directly: `Array(stack.suffix(n))` goes through a slice buffer).
+    func top(_ n: Int) -> [Value] {
+        if n == 0 { return [] }
+        var vs: [Value] = []
+        vs.reserveCapacity(n)
+        for i in max(0, stack.count - n)..<stack.count { vs.append(stack[i]) }
         return vs
     }
     mutating func push(_ v: Value) { stack.append(v) }
@@ -301,7 +313,7 @@ struct LiftState {
     }
 
     func checkSupported(_ op: LatheWasm.Opcode) throws(NotLiftable) {
-        switch op.info.feature {
+        switch context.features[Int(op.rawValue)] {
         case .gc: throw NotLiftable("gc")
         case .exceptions, .legacyExceptions: throw NotLiftable("exceptions")
         case .threads: throw NotLiftable("threads: atomics")
@@ -432,14 +444,14 @@ struct LiftState {
             let c = pop()
             let (t, n) = try target(inst.index!)
             let fall = b.createBlock()
-            b.brif(c, t, Array(stack.suffix(n)), fall, [])
+            b.brif(c, t, top(n), fall, [])
             b.sealBlock(fall)
             b.switchToBlock(fall)
         case .brTable:
             guard case .brTable(let targets, let def) = inst.immediate else { throw NotLiftable("bad br_table") }
             let i = pop()
             let (d, n) = try target(def)
-            let args = Array(stack.suffix(n))
+            let args = top(n)
             var ts: [(Block, [Value])] = []
             for l in targets { ts.append(((try target(l)).0, args)) }
             b.brTable(i, default: (d, args), ts)
@@ -558,7 +570,8 @@ struct LiftState {
         case .refIsNull: push(b.refIsNull(pop()))
         case .refFunc: push(b.refFunc(try funcRef(inst.index!)))
         default:
-            if op.info.feature == .simd || op.info.feature == .relaxedSimd { return try translateVector(inst) }
+            let feature = context.features[Int(op.rawValue)]
+            if feature == .simd || feature == .relaxedSimd { return try translateVector(inst) }
             if let m = WasmOps.load[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
                 let mem = try memory(ma.memory)
@@ -588,7 +601,7 @@ struct LiftState {
             data.a = x.raw; data.b = y.raw
         default: preconditionFailure()
         }
-        let inst = b.insert(data, ctrl: n.op.info.control == .result ? n.result : nil)
+        let inst = b.insert(data, ctrl: context.resultControlled[Int(n.op.rawValue)] ? n.result : nil)
         push(b.firstResult(inst)!)
     }
 }
