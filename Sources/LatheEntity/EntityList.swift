@@ -33,7 +33,7 @@ public struct ListPool<K: EntityRef>: Sendable {
             return block
         }
         let block = data.count
-        data.append(contentsOf: repeatElement(0, count: 4 << c))
+        for _ in 0..<(4 << c) { data.append(0) }
         return block
     }
 
@@ -116,6 +116,9 @@ public struct ListPool<K: EntityRef>: Sendable {
         release(block: Int(list.handle) - 1, sizeClass: Self.sizeClass(forSlots: n + 1))
         list = EntityList()
     }
+
+    /// Makes room for `slots` slots in all without reallocating.
+    @inlinable public mutating func reserveCapacity(_ slots: Int) { data.reserveCapacity(slots) }
 
     /// Number of `UInt32` slots in use, including free blocks; for memory accounting.
     @inlinable public var storageSlots: Int { data.count }

@@ -13,7 +13,7 @@ public struct EntitySet<K: EntityRef>: Sendable, Equatable {
     @discardableResult
     @inlinable public mutating func insert(_ key: K) -> Bool {
         let w = key.index >> 6
-        if w >= words.count { words.append(contentsOf: repeatElement(0, count: w + 1 - words.count)) }
+        while w >= words.count { words.append(0) }
         let bit: UInt64 = 1 << UInt64(key.index & 63)
         let fresh = words[w] & bit == 0
         words[w] |= bit

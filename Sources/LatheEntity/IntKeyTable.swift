@@ -3,8 +3,13 @@
 /// For hot paths keyed by packed entity indices: one multiply to hash, no allocation per entry.
 /// `UInt64.max` cannot be a key.
 public struct UInt64Table: Sendable {
-    @usableFromInline var keys: [UInt64] = []
-    @usableFromInline var values: [UInt32] = []
+    /// Key and value side by side: a probe touches one array (one bounds and uniqueness check).
+    @usableFromInline struct Entry: Sendable {
+        @usableFromInline var key: UInt64
+        @usableFromInline var value: UInt32
+        @inlinable init(key: UInt64, value: UInt32) { self.key = key; self.value = value }
+    }
+    @usableFromInline var entries: [Entry] = []
     @usableFromInline var used = 0
     @usableFromInline static var empty: UInt64 { .max }
 
@@ -17,14 +22,16 @@ public struct UInt64Table: Sendable {
     }
 
     @inlinable public subscript(key: UInt64) -> UInt32? {
-        guard !keys.isEmpty else { return nil }
-        let mask = keys.count - 1
-        var i = Self.slot(key, mask)
-        while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == Self.empty { return nil }
-            i = (i + 1) & mask
+        entries.withUnsafeBufferPointer { e in
+            guard !e.isEmpty else { return nil }
+            let mask = e.count - 1
+            var i = Self.slot(key, mask)
+            while true {
+                let k = e[i].key
+                if k == key { return e[i].value }
+                if k == Self.empty { return nil }
+                i = (i + 1) & mask
+            }
         }
     }
 
@@ -32,24 +39,35 @@ public struct UInt64Table: Sendable {
     @discardableResult
     @inlinable public mutating func set(_ key: UInt64, _ value: UInt32) -> Bool {
         precondition(key != Self.empty, "UInt64.max is reserved")
-        if (used + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
-        var i = Self.slot(key, mask)
-        while true {
-            let k = keys[i]
-            if k == key { values[i] = value; return false }
-            if k == Self.empty { keys[i] = key; values[i] = value; used += 1; return true }
-            i = (i + 1) & mask
+        if (used + 1) * 2 > entries.count { grow() }
+        let isNew = entries.withUnsafeMutableBufferPointer { e in
+            let mask = e.count - 1
+            var i = Self.slot(key, mask)
+            while true {
+                let k = e[i].key
+                if k == key { e[i].value = value; return false }
+                if k == Self.empty { e[i] = Entry(key: key, value: value); return true }
+                i = (i + 1) & mask
+            }
         }
+        if isNew { used += 1 }
+        return isNew
     }
 
-    @usableFromInline mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        let n = Swift.max(16, keys.count * 2)
-        keys = Array(repeating: Self.empty, count: n)
-        values = Array(repeating: 0, count: n)
+    /// Makes room for `n` keys without rehashing.
+    public mutating func reserveCapacity(_ n: Int) {
+        var size = Swift.max(16, entries.count)
+        while size < 2 * n { size *= 2 }
+        if size > entries.count { rehash(size) }
+    }
+
+    @usableFromInline mutating func grow() { rehash(Swift.max(16, entries.count * 2)) }
+
+    mutating func rehash(_ n: Int) {
+        let old = entries
+        entries = Array(repeating: Entry(key: Self.empty, value: 0), count: n)
         used = 0
-        for (k, v) in zip(oldKeys, oldValues) where k != Self.empty { set(k, v) }
+        for e in old where e.key != Self.empty { set(e.key, e.value) }
     }
 }
 

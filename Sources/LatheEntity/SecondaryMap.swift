@@ -32,8 +32,13 @@ public struct SecondaryMap<K: EntityRef, V> {
 
     /// Makes room for keys below `n` without changing reads.
     @inlinable public mutating func grow(to n: Int) {
-        if n > storage.count { storage.append(contentsOf: repeatElement(defaultValue, count: n - storage.count)) }
+        // One `append` per key: maps mostly grow by one key at a time, and the generic
+        // `append(contentsOf:)` costs more than the element.
+        while storage.count < n { storage.append(defaultValue) }
     }
+
+    /// Makes room for keys below `n` without reallocating (reads do not change).
+    @inlinable public mutating func reserveCapacity(_ n: Int) { storage.reserveCapacity(n) }
 
     @inlinable public mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
 }

@@ -15,6 +15,15 @@ public struct DataFlowGraph: Sendable {
 
     public init() {}
 
+    /// Makes room for about `n` more instructions and as many values without reallocating.
+    public mutating func reserveCapacity(instructions n: Int) {
+        insts.reserveCapacity(insts.count + n)
+        values.reserveCapacity(values.count + n)
+        results.reserveCapacity(insts.count + n)
+        // A result list takes a 4-slot block; block calls and argument lists take more.
+        pool.reserveCapacity(pool.storageSlots + 6 * n)
+    }
+
     public var instCount: Int { insts.count }
     public var valueCount: Int { values.count }
     public var blockCount: Int { blockParams.count }
@@ -91,6 +100,14 @@ public struct DataFlowGraph: Sendable {
         for (n, t) in types.enumerated() {
             pool.push(values.push(ValueData(type: t, def: .result(inst, n))), to: &list)
         }
+        results[inst] = list
+    }
+
+    /// Gives `inst`, which has no results yet, one result of type `type`.
+    public mutating func makeResult(_ inst: Inst, type: IRType) {
+        var list = results[inst]
+        precondition(list.handle == 0, "\(inst) already has results")
+        pool.push(values.push(ValueData(type: type, def: .result(inst, 0))), to: &list)
         results[inst] = list
     }
 

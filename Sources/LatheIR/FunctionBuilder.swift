@@ -37,12 +37,19 @@ public struct FunctionBuilder {
 
     private struct PredEdge { var inst: Inst; var edge: Int }
     private var varTypes = PrimaryMap<Variable, IRType>()
-    /// The value of each variable at the end of each block, keyed by `defKey`.
+    /// The value of each variable at the end of each block, keyed by `defKey` (see `recentDefs`).
     private var defs = UInt64Table()
+    /// Each variable's latest definition in the current block (or an earlier one); it moves to `defs`
+    /// when the variable is defined in a newer current block, so writes and reads within one block
+    /// stay out of the hash table.
+    private var recentDefs = SecondaryMap<Variable, RecentDef>(default: RecentDef(block: .reservedValue, value: .reservedValue))
+    private struct RecentDef { var block: Block; var value: Value }
     private var sealed = EntitySet<Block>()
     private var preds = SecondaryMap<Block, [PredEdge]>(default: [])
     private var incomplete = SecondaryMap<Block, [(Variable, Value)]>(default: [])
     private var varParams = EntitySet<Value>()
+    /// Whether operands may name aliases (`finalize` then rewrites them); an edited function may have some already.
+    private var madeAliases = false
 
     public init(name: String, signature: Signature) {
         function = Function(name: name, signature: signature)
@@ -51,9 +58,18 @@ public struct FunctionBuilder {
     /// A builder that appends new blocks and instructions to an existing function (no variables).
     init(editing function: Function) {
         self.function = function
+        madeAliases = true
     }
 
     public var dfg: DataFlowGraph { function.dfg }
+
+    /// Makes room for about `n` more instructions, so the arenas do not grow step by step.
+    public mutating func reserveCapacity(instructions n: Int) {
+        function.dfg.reserveCapacity(instructions: n)
+        function.layout.reserveCapacity(instructions: function.dfg.instCount + n)
+        // Some definitions outlive their block; a guess that saves the first few rehashes.
+        defs.reserveCapacity(n / 2)
+    }
 
     // Reads in place: from another module, `function.dfg.f(...)` may copy the whole function first.
     public func firstResult(_ inst: Inst) -> Value? { function.dfg.firstResult(inst) }
@@ -115,8 +131,25 @@ public struct FunctionBuilder {
     }
 
     private func defKey(_ block: Block, _ variable: Variable) -> UInt64 { UInt64(block.index) << 32 | UInt64(variable.index) }
-    private func def(_ block: Block, _ variable: Variable) -> Value? { defs[defKey(block, variable)].map { Value(index: Int($0)) } }
-    private mutating func setDef(_ block: Block, _ variable: Variable, _ value: Value) { defs.set(defKey(block, variable), UInt32(value.index)) }
+
+    private func def(_ block: Block, _ variable: Variable) -> Value? {
+        let r = recentDefs[variable]
+        if r.block == block { return r.value }
+        return defs[defKey(block, variable)].map { Value(index: Int($0)) }
+    }
+
+    private mutating func setDef(_ block: Block, _ variable: Variable, _ value: Value) {
+        let r = recentDefs[variable]
+        if r.block == block {
+            recentDefs[variable].value = value
+        } else if block == currentBlock {
+            if !r.block.isReserved { defs.set(defKey(r.block, variable), UInt32(r.value.index)) }
+            recentDefs[variable] = RecentDef(block: block, value: value)
+        } else {
+            // Definitions that `useVar` records in other blocks go straight to the table.
+            defs.set(defKey(block, variable), UInt32(value.index))
+        }
+    }
 
     public mutating func useVar(_ variable: Variable) -> Value {
         guard let b = currentBlock else { preconditionFailure("useVar outside a block") }
@@ -160,7 +193,7 @@ public struct FunctionBuilder {
             data = InstructionData(opcode: .vconst, a: c.raw)
         } else { data = InstructionData(opcode: type.isInt ? .iconst : .fconst) }
         let inst = function.dfg.makeInst(data)
-        function.dfg.makeResults(inst, types: [type])
+        function.dfg.makeResult(inst, type: type)
         if let first = function.layout.firstInst(block) { function.layout.insertInst(inst, before: first) }
         else { function.layout.appendInst(inst, to: block) }
         return function.dfg.firstResult(inst)!
@@ -189,6 +222,7 @@ public struct FunctionBuilder {
         function.dfg.removeParam(block, at: index)
         for e in preds[block] { function.dfg.removeBranchArg(e.inst, edge: e.edge, argIndex: index) }
         function.dfg.makeAlias(param, of: replacement)
+        madeAliases = true
         varParams.remove(param)
         return replacement
     }
@@ -204,7 +238,7 @@ public struct FunctionBuilder {
                 if removeIfTrivial(block, p) != p { changed = true }
             }
         }
-        function.dfg.resolveAllAliases()
+        if madeAliases { function.dfg.resolveAllAliases() }
         return function
     }
 
@@ -229,20 +263,33 @@ public struct FunctionBuilder {
     }
 
     private mutating func finishInsert(_ inst: Inst, ctrl: IRType?, block: Block) -> Inst {
-        let typing: InstTyping
-        do { typing = try function.typing(of: function.dfg[inst], ctrl: ctrl) }
-        catch { preconditionFailure("\(function.dfg[inst].opcode.name): \(error.message)") }
-        function.dfg.makeResults(inst, types: typing.results)
-        function.layout.appendInst(inst, to: block)
-        switch function.dfg[inst].opcode.format {
-        case .jump, .branch, .branchTable: break
-        default: return inst
+        let data = function.dfg[inst]
+        switch function.quickResults(of: data, ctrl: ctrl) {
+        case .none: break
+        case .one(let t): function.dfg.makeResult(inst, type: t)
+        case .slow:
+            let typing: InstTyping
+            do { typing = try function.typing(of: data, ctrl: ctrl) }
+            catch { preconditionFailure("\(data.opcode.name): \(error.message)") }
+            function.dfg.makeResults(inst, types: typing.results)
         }
-        for (n, target) in function.dfg.successors(inst).enumerated() {
-            precondition(!sealed.contains(target), "branch to sealed \(target)")
-            preds[target].append(PredEdge(inst: inst, edge: n))
+        function.layout.appendInst(inst, to: block)
+        switch OpcodeInfo.table[Int(data.opcode.rawValue)].format {
+        case .jump: addPredecessor(ValueList(handle: data.a), inst, 0)
+        case .branch:
+            addPredecessor(ValueList(handle: data.b), inst, 0)
+            addPredecessor(ValueList(handle: data.c), inst, 1)
+        case .branchTable:
+            for (n, call) in function.dfg.jumpTables[JumpTableRef(index: Int(data.b))].enumerated() { addPredecessor(call, inst, n) }
+        default: break
         }
         return inst
+    }
+
+    private mutating func addPredecessor(_ call: ValueList, _ inst: Inst, _ edge: Int) {
+        let target = function.dfg.blockCallTarget(call)
+        precondition(!sealed.contains(target), "branch to sealed \(target)")
+        preds[target].append(PredEdge(inst: inst, edge: edge))
     }
 
     /// Inserts and returns the single result.

@@ -340,3 +340,67 @@ extension Function {
         }
     }
 }
+
+/// The results of an instruction as far as the builder's fast path can tell them (see `quickResults`).
+enum QuickResults {
+    case none
+    case one(IRType)
+    /// Not covered, or `typing(of:ctrl:)` would report an error: ask it.
+    case slow
+}
+
+extension Function {
+    /// The result types `typing(of:ctrl:)` gives for the common scalar ops, without its arrays.
+    ///
+    /// Every check `typing` makes on these ops is repeated; when one fails the answer is `.slow`,
+    /// so the caller gets `typing`'s own error.
+    @inline(__always)
+    func quickResults(of data: InstructionData, ctrl: IRType?) -> QuickResults {
+        let op = data.opcode
+        let info = OpcodeInfo.table[Int(op.rawValue)]
+        var t = IRType.i32
+        if info.control != .none {
+            guard let c = ctrl, info.accepts.accepts(c) else { return .slow }
+            t = c
+        }
+        func access(_ width: Int) -> Bool { memories.isValid(data.memory) && 1 << data.log2Align <= width }
+        switch op {
+        case .iconst, .fconst, .vconst:
+            return .one(t)
+        case .iadd, .isub, .imul, .sdiv, .udiv, .srem, .urem, .band, .bor, .bxor, .bandNot,
+             .smin, .smax, .umin, .umax, .saddSat, .uaddSat, .ssubSat, .usubSat, .avgrU,
+             .fadd, .fsub, .fmul, .fdiv, .fmin, .fmax, .fcopysign,
+             .ishl, .sshr, .ushr, .rotl, .rotr,
+             .bnot, .clz, .ctz, .popcnt, .ineg, .iabs, .sqrt, .fneg, .fabs, .ceil, .floor, .trunc, .nearest, .sext8, .sext16,
+             .fcvtToSint, .fcvtToUint, .fcvtToSintSat, .fcvtToUintSat, .fcvtFromSint, .fcvtFromUint, .bitcast, .select, .bitselect:
+            return .one(t)
+        case .sext32, .sextend, .uextend: return t == .i64 ? .one(t) : .slow
+        case .ireduce: return t == .i32 ? .one(t) : .slow
+        case .fpromote: return t == .f64 ? .one(t) : .slow
+        case .fdemote: return t == .f32 ? .one(t) : .slow
+        case .eqz, .refIsNull: return .one(.i32)
+        case .icmp, .fcmp: return .one(t.isVector ? t.asIntShape : .i32)
+        case .load, .uload8, .sload8, .uload16, .sload16:
+            return access(Self.accessBytes(op, t)) ? .one(t) : .slow
+        case .uload32, .sload32:
+            return t == .i64 && access(4) ? .one(t) : .slow
+        case .store, .istore8, .istore16:
+            return access(Self.accessBytes(op, t)) ? .none : .slow
+        case .istore32:
+            return t == .i64 && access(4) ? .none : .slow
+        case .globalGet, .globalSet:
+            let g = GlobalRef(index: Int(data.a))
+            guard globals.isValid(g) else { return .slow }
+            if op == .globalGet { return .one(globals[g].type) }
+            return globals[g].isMutable ? .none : .slow
+        case .jump:
+            return dfg.isValid(dfg.blockCallTarget(ValueList(handle: data.a))) ? .none : .slow
+        case .brif:
+            return dfg.isValid(dfg.blockCallTarget(ValueList(handle: data.b))) && dfg.isValid(dfg.blockCallTarget(ValueList(handle: data.c))) ? .none : .slow
+        case .return, .trap, .unreachable, .trapz, .trapnz:
+            return .none
+        default:
+            return .slow
+        }
+    }
+}

@@ -26,6 +26,9 @@ public struct Layout: Sendable {
 
     public init() {}
 
+    /// Makes room for instructions below `n` without reallocating.
+    public mutating func reserveCapacity(instructions n: Int) { instNodes.reserveCapacity(n) }
+
     // MARK: blocks
 
     public func isInserted(_ block: Block) -> Bool { blockNodes[block].inLayout }

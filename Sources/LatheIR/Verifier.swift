@@ -28,14 +28,14 @@ struct Verifier {
     let function: Function
     let dfg: DataFlowGraph
     let layout: Layout
-    let printer: FunctionPrinter
+    /// Names for error messages; built on the first error (it walks the whole function).
+    lazy var printer = FunctionPrinter(function)
     var errors: [VerifierError] = []
 
     init(function: Function) {
         self.function = function
         self.dfg = function.dfg
         self.layout = function.layout
-        self.printer = FunctionPrinter(function)
     }
 
     mutating func report(_ location: ErrorLocation, _ message: String, operand: Int? = nil) {
@@ -91,7 +91,13 @@ struct Verifier {
             }
         }
         guard allValid else { return }
-        let ctrl = function.controlType(of: inst)
+        // `function.controlType(of:)`, from the operands already in hand.
+        let ctrl: IRType?
+        switch info.control {
+        case .none: ctrl = nil
+        case .result: ctrl = dfg.firstResult(inst).map { dfg.type(of: $0) }
+        case .operand(let n): ctrl = n < operands.count && dfg.isValid(operands[n]) ? dfg.type(of: operands[n]) : nil
+        }
         let typing: InstTyping
         do { typing = try function.typing(of: d, ctrl: ctrl) } catch {
             if let n = error.operand, n < operands.count {
@@ -111,11 +117,16 @@ struct Verifier {
                 report(.inst(inst), "\(printer.name(v)) has type \(t), but \(info.name) expects \(expected) here", operand: n)
             }
         }
-        let results = dfg.results(of: inst).map { dfg.type(of: $0) }
-        if results != typing.results {
+        let resultCount = dfg.resultCount(inst)
+        var resultsMatch = resultCount == typing.results.count
+        for n in 0..<resultCount where resultsMatch {
+            resultsMatch = dfg.type(of: dfg.pool.get(dfg.results[inst], n)) == typing.results[n]
+        }
+        if !resultsMatch {
+            let results = dfg.results(of: inst).map { dfg.type(of: $0) }
             report(.inst(inst), "\(info.name) should produce (\(typing.results.map(\.description).joined(separator: ", "))), but its results are (\(results.map(\.description).joined(separator: ", ")))")
         }
-        if [.returnCall, .returnCallIndirect, .returnCallRef].contains(d.opcode) {
+        if d.opcode == .returnCall || d.opcode == .returnCallIndirect || d.opcode == .returnCallRef {
             let callee: Signature = d.opcode == .returnCall ? function.signature(of: FuncRef(index: Int(d.a))) : function.signatures[SigRef(index: Int(d.a))]
             if callee.results != function.signature.results {
                 report(.inst(inst), "tail call returns (\(callee.results.map(\.description).joined(separator: ", "))), but the function returns (\(function.signature.results.map(\.description).joined(separator: ", ")))")

@@ -1,3 +1,4 @@
+import LatheEntity
 import LatheIR
 import LatheWasm
 
@@ -45,6 +46,10 @@ public struct WasmModuleContext: Sendable {
         globals = gl + module.globals.map(\.type)
         memories = mem + module.memories
         tables = tab + module.tables.map(\.type)
+        usesGCTypes = module.types.contains { t in
+            if case .func = t.composite { return !t.supertypes.isEmpty || !t.isFinal }
+            return true
+        }
     }
 
     func funcType(_ typeIndex: UInt32) throws(NotLiftable) -> FuncType {
@@ -53,12 +58,11 @@ public struct WasmModuleContext: Sendable {
     }
 
     /// Whether any defined type is a struct or array or has a supertype (then type identity needs GC rules).
-    var usesGCTypes: Bool {
-        types.contains { t in
-            if case .func = t.composite { return !t.supertypes.isEmpty || !t.isFinal }
-            return true
-        }
-    }
+    public let usesGCTypes: Bool
+    /// The proposal of each wasm opcode by raw value (`op.info.feature` copies the row's strings).
+    let features: [Feature] = LatheWasm.Opcode.infoTable.map(\.feature)
+    /// Whether each IR opcode by raw value takes its type from its result (`iconst.i32`), not an operand.
+    let resultControlled: [Bool] = LatheIR.OpcodeInfo.table.map { $0.control == .result }
 }
 
 /// IR type of a wasm value type, or the reason it has none yet.
@@ -98,19 +102,31 @@ public struct WasmLifter {
 
     /// Lifts the defined function with this index in the code section (not counting imports).
     public func lift(definedFunction i: Int) throws(NotLiftable) -> LiftedFunction {
-        let funcIndex = context.module.importedFunctionCount + i
+        let funcIndex = UInt32(context.module.importedFunctionCount + i)
         let body = context.module.bodies[i]
-        let insts: [Instruction]
-        do { insts = try body.instructions() } catch { throw NotLiftable("decode error") }
-        return try lift(functionIndex: UInt32(funcIndex), locals: body.locals, instructions: insts)
+        // Decodes while lifting; a body that does not decode is a decode error whatever else it holds.
+        var it = body.makeIterator()
+        func next() throws(NotLiftable) -> Instruction? {
+            do { return try it.next() } catch { throw NotLiftable("decode error") }
+        }
+        do {
+            var state = try LiftState(context: context, functionIndex: funcIndex)
+            // About one instruction per 4 bytes of code.
+            state.b.reserveCapacity(instructions: body.code.count / 4)
+            try state.begin(locals: body.locals)
+            while let inst = try next() { try state.step(inst) }
+            return try state.finish()
+        } catch {
+            do { while try it.next() != nil {} } catch { throw NotLiftable("decode error") }
+            throw error
+        }
     }
 
     public func lift(functionIndex: UInt32, locals: [LocalGroup], instructions: [Instruction]) throws(NotLiftable) -> LiftedFunction {
-        if context.usesGCTypes { throw NotLiftable("gc: module defines GC types") }
-        let ft = try context.funcType(context.functionTypes[Int(functionIndex)])
-        var state = LiftState(context: context, name: "f\(functionIndex)", signature: try irSignature(ft))
-        try state.run(funcType: ft, locals: locals, instructions: instructions)
-        return LiftedFunction(function: state.b.finalize(), functionIndices: state.funcIndexOfRef, typeIndices: state.typeIndexOfSig)
+        var state = try LiftState(context: context, functionIndex: functionIndex)
+        try state.begin(locals: locals)
+        for inst in instructions { try state.step(inst) }
+        return try state.finish()
     }
 }
 
@@ -146,36 +162,40 @@ struct LiftState {
     /// Depth of blocks opened while unreachable (skipped entirely).
     var skipDepth = 0
     var returnBlock: Block?
-    var funcRefs: [UInt32: FuncRef] = [:]
+    /// The `FuncRef` declared for each wasm function index.
+    var funcRefs = UInt64Table()
     var funcIndexOfRef: [UInt32] = []
-    var sigRefs: [UInt32: SigRef] = [:]
+    /// The `SigRef` declared for each wasm type index.
+    var sigRefs = UInt64Table()
     var typeIndexOfSig: [UInt32] = []
     var declaredGlobals = 0, declaredMemories = 0, declaredTables = 0
 
-    init(context: WasmModuleContext, name: String, signature: Signature) {
+    init(context: WasmModuleContext, functionIndex: UInt32) throws(NotLiftable) {
+        if context.usesGCTypes { throw NotLiftable("gc: module defines GC types") }
+        let ft = try context.funcType(context.functionTypes[Int(functionIndex)])
         self.context = context
-        b = FunctionBuilder(name: name, signature: signature)
+        b = FunctionBuilder(name: "f\(functionIndex)", signature: try irSignature(ft))
     }
 
     // MARK: declarations
 
     mutating func funcRef(_ index: UInt32) throws(NotLiftable) -> FuncRef {
-        if let r = funcRefs[index] { return r }
+        if let r = funcRefs[UInt64(index)] { return FuncRef(index: Int(r)) }
         guard Int(index) < context.functionTypes.count else { throw NotLiftable("bad function index") }
         let sig = try irSignature(try context.funcType(context.functionTypes[Int(index)]))
         let r = b.declareFunction("f\(index)", sig)
         // declareFunction also declares a signature; keep the type index table aligned with SigRefs.
         typeIndexOfSig.append(context.functionTypes[Int(index)])
-        funcRefs[index] = r
+        funcRefs.set(UInt64(index), UInt32(r.index))
         funcIndexOfRef.append(index)
         return r
     }
 
     mutating func sigRef(_ typeIndex: UInt32) throws(NotLiftable) -> SigRef {
-        if let r = sigRefs[typeIndex] { return r }
+        if let r = sigRefs[UInt64(typeIndex)] { return SigRef(index: Int(r)) }
         let r = b.declareSignature(try irSignature(try context.funcType(typeIndex)))
         typeIndexOfSig.append(typeIndex)
-        sigRefs[typeIndex] = r
+        sigRefs.set(UInt64(typeIndex), UInt32(r.index))
         return r
     }
 
@@ -225,15 +245,24 @@ struct LiftState {
 
     mutating func pop() -> Value { stack.removeLast() }
     mutating func pop(_ n: Int) -> [Value] {
-        let vs = Array(stack.suffix(n))
+        let vs = top(n)
         stack.removeLast(n)
+        return vs
+    }
+    /// The top `n` values, deepest first (an array built directly: `Array(stack.suffix(n))` goes through a slice buffer).
+    func top(_ n: Int) -> [Value] {
+        if n == 0 { return [] }
+        var vs: [Value] = []
+        vs.reserveCapacity(n)
+        for i in max(0, stack.count - n)..<stack.count { vs.append(stack[i]) }
         return vs
     }
     mutating func push(_ v: Value) { stack.append(v) }
 
     // MARK: driver
 
-    mutating func run(funcType: FuncType, locals: [LocalGroup], instructions: [Instruction]) throws(NotLiftable) {
+    /// Starts the function: the entry block, and a variable per parameter and local.
+    mutating func begin(locals: [LocalGroup]) throws(NotLiftable) {
         let entry = b.createBlock()
         let params = b.appendFunctionParams(entry)
         b.switchToBlock(entry)
@@ -250,20 +279,25 @@ struct LiftState {
         }
         let results = b.signature.results
         frames.append(Frame(kind: .function, next: entry, header: entry, elseBlock: entry, paramTypes: [], resultTypes: results, height: 0, params: []))
-        for inst in instructions {
-            if frames.isEmpty { throw NotLiftable("code after the function's end") }
-            if !reachable {
-                try skip(inst)
-                continue
-            }
+    }
+
+    mutating func step(_ inst: Instruction) throws(NotLiftable) {
+        if frames.isEmpty { throw NotLiftable("code after the function's end") }
+        if !reachable {
+            try skip(inst)
+        } else {
             try translate(inst)
         }
+    }
+
+    mutating func finish() throws(NotLiftable) -> LiftedFunction {
         if !frames.isEmpty { throw NotLiftable("missing end") }
         if let rb = returnBlock {
             b.switchToBlock(rb)
             b.sealBlock(rb)
             b.return(b.params(rb))
         }
+        return LiftedFunction(function: b.finalize(), functionIndices: funcIndexOfRef, typeIndices: typeIndexOfSig)
     }
 
     /// Handles an instruction in unreachable code: only nesting and the current frame's `else`/`end` matter.
@@ -279,7 +313,7 @@ struct LiftState {
     }
 
     func checkSupported(_ op: LatheWasm.Opcode) throws(NotLiftable) {
-        switch op.info.feature {
+        switch context.features[Int(op.rawValue)] {
         case .gc: throw NotLiftable("gc")
         case .exceptions, .legacyExceptions: throw NotLiftable("exceptions")
         case .threads: throw NotLiftable("threads: atomics")
@@ -410,14 +444,14 @@ struct LiftState {
             let c = pop()
             let (t, n) = try target(inst.index!)
             let fall = b.createBlock()
-            b.brif(c, t, Array(stack.suffix(n)), fall, [])
+            b.brif(c, t, top(n), fall, [])
             b.sealBlock(fall)
             b.switchToBlock(fall)
         case .brTable:
             guard case .brTable(let targets, let def) = inst.immediate else { throw NotLiftable("bad br_table") }
             let i = pop()
             let (d, n) = try target(def)
-            let args = Array(stack.suffix(n))
+            let args = top(n)
             var ts: [(Block, [Value])] = []
             for l in targets { ts.append(((try target(l)).0, args)) }
             b.brTable(i, default: (d, args), ts)
@@ -536,7 +570,8 @@ struct LiftState {
         case .refIsNull: push(b.refIsNull(pop()))
         case .refFunc: push(b.refFunc(try funcRef(inst.index!)))
         default:
-            if op.info.feature == .simd || op.info.feature == .relaxedSimd { return try translateVector(inst) }
+            let feature = context.features[Int(op.rawValue)]
+            if feature == .simd || feature == .relaxedSimd { return try translateVector(inst) }
             if let m = WasmOps.load[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
                 let mem = try memory(ma.memory)
@@ -566,7 +601,7 @@ struct LiftState {
             data.a = x.raw; data.b = y.raw
         default: preconditionFailure()
         }
-        let inst = b.insert(data, ctrl: n.op.info.control == .result ? n.result : nil)
+        let inst = b.insert(data, ctrl: context.resultControlled[Int(n.op.rawValue)] ? n.result : nil)
         push(b.firstResult(inst)!)
     }
 }
