@@ -35,7 +35,9 @@ public struct FunctionBuilder {
     public internal(set) var function: Function
     public private(set) var currentBlock: Block?
 
-    private struct PredEdge { var inst: Inst; var edge: Int }
+    /// A predecessor edge: branch `inst`, destination `edge` of it; `next` links the block's edges.
+    private struct PredEdge { var inst: Inst; var edge: Int; var next: UInt32 }
+    private struct PredList { var first = UInt32.max, last = UInt32.max, count = 0 }
     private var varTypes = PrimaryMap<Variable, IRType>()
     /// The value of each variable at the end of each block, keyed by `defKey` (see `recentDefs`).
     private var defs = UInt64Table()
@@ -45,7 +47,10 @@ public struct FunctionBuilder {
     private var recentDefs = SecondaryMap<Variable, RecentDef>(default: RecentDef(block: .reservedValue, value: .reservedValue))
     private struct RecentDef { var block: Block; var value: Value }
     private var sealed = EntitySet<Block>()
-    private var preds = SecondaryMap<Block, [PredEdge]>(default: [])
+    /// Each block's predecessor edges, in the order they were added, as lists linked through
+    /// `predEdges` (one array for the function instead of one per block).
+    private var preds = SecondaryMap<Block, PredList>(default: PredList())
+    private var predEdges: [PredEdge] = []
     private var incomplete = SecondaryMap<Block, [(Variable, Value)]>(default: [])
     private var varParams = EntitySet<Value>()
     /// Whether operands may name aliases (`finalize` then rewrites them); an edited function may have some already.
@@ -167,12 +172,12 @@ public struct FunctionBuilder {
             return p
         }
         let edges = preds[block]
-        if edges.count == 1, let pred = function.layout.block(of: edges[0].inst) {
+        if edges.count == 1, let pred = function.layout.block(of: predEdges[Int(edges.first)].inst) {
             let v = useVar(variable, in: pred)
             setDef(block, variable, v)
             return v
         }
-        if edges.isEmpty {
+        if edges.count == 0 {
             let zero = zeroValue(type, atStartOf: block)
             setDef(block, variable, zero)
             return zero
@@ -200,7 +205,10 @@ public struct FunctionBuilder {
     }
 
     private mutating func addPredecessorArgs(_ block: Block, _ variable: Variable, _ param: Value) {
-        for e in preds[block] {
+        var n = preds[block].first
+        while n != .max {
+            let e = predEdges[Int(n)]
+            n = e.next
             guard let pred = function.layout.block(of: e.inst) else { continue }
             let v = useVar(variable, in: pred)
             function.dfg.appendBranchArg(e.inst, edge: e.edge, v)
@@ -211,7 +219,10 @@ public struct FunctionBuilder {
     private mutating func removeIfTrivial(_ block: Block, _ param: Value) -> Value {
         guard case .param(_, let index) = function.dfg.definition(of: param) else { return function.dfg.resolve(param) }
         var same: Value? = nil
-        for e in preds[block] {
+        var n = preds[block].first
+        while n != .max {
+            let e = predEdges[Int(n)]
+            n = e.next
             let call = function.dfg.blockCall(e.inst, edge: e.edge)
             let arg = function.dfg.resolve(function.dfg.blockCallArg(call, index))
             if arg == param || arg == same { continue }
@@ -220,7 +231,12 @@ public struct FunctionBuilder {
         }
         guard let replacement = same else { return param }
         function.dfg.removeParam(block, at: index)
-        for e in preds[block] { function.dfg.removeBranchArg(e.inst, edge: e.edge, argIndex: index) }
+        n = preds[block].first
+        while n != .max {
+            let e = predEdges[Int(n)]
+            n = e.next
+            function.dfg.removeBranchArg(e.inst, edge: e.edge, argIndex: index)
+        }
         function.dfg.makeAlias(param, of: replacement)
         madeAliases = true
         varParams.remove(param)
@@ -289,7 +305,12 @@ public struct FunctionBuilder {
     private mutating func addPredecessor(_ call: ValueList, _ inst: Inst, _ edge: Int) {
         let target = function.dfg.blockCallTarget(call)
         precondition(!sealed.contains(target), "branch to sealed \(target)")
-        preds[target].append(PredEdge(inst: inst, edge: edge))
+        let n = UInt32(predEdges.count)
+        predEdges.append(PredEdge(inst: inst, edge: edge, next: .max))
+        let last = preds[target].last
+        if last == .max { preds[target].first = n } else { predEdges[Int(last)].next = n }
+        preds[target].last = n
+        preds[target].count += 1
     }
 
     /// Inserts and returns the single result.

@@ -96,9 +96,13 @@ func irSignature(_ f: FuncType) throws(NotLiftable) -> Signature {
 /// as parameters. Code after `br`, `br_table`, `return` and `unreachable` is dropped.
 public struct WasmLifter {
     public let context: WasmModuleContext
+    let shared: SharedContext
 
-    public init(module: LatheWasm.Module) { context = WasmModuleContext(module) }
-    public init(context: WasmModuleContext) { self.context = context }
+    public init(module: LatheWasm.Module) { self.init(context: WasmModuleContext(module)) }
+    public init(context: WasmModuleContext) {
+        self.context = context
+        shared = SharedContext(context)
+    }
 
     /// Lifts the defined function with this index in the code section (not counting imports).
     public func lift(definedFunction i: Int) throws(NotLiftable) -> LiftedFunction {
@@ -110,7 +114,7 @@ public struct WasmLifter {
             do { return try it.next() } catch { throw NotLiftable("decode error") }
         }
         do {
-            var state = try LiftState(context: context, functionIndex: funcIndex)
+            var state = try LiftState(shared, functionIndex: funcIndex)
             // About one instruction per 4 bytes of code.
             state.b.reserveCapacity(instructions: body.code.count / 4)
             try state.begin(locals: body.locals)
@@ -123,11 +127,18 @@ public struct WasmLifter {
     }
 
     public func lift(functionIndex: UInt32, locals: [LocalGroup], instructions: [Instruction]) throws(NotLiftable) -> LiftedFunction {
-        var state = try LiftState(context: context, functionIndex: functionIndex)
+        var state = try LiftState(shared, functionIndex: functionIndex)
         try state.begin(locals: locals)
         for inst in instructions { try state.step(inst) }
         return try state.finish()
     }
+}
+
+/// The module context behind one reference: a function's lift state then retains one object
+/// instead of every array of the module.
+final class SharedContext: Sendable {
+    let context: WasmModuleContext
+    init(_ context: WasmModuleContext) { self.context = context }
 }
 
 struct Frame {
@@ -153,7 +164,10 @@ struct Frame {
 }
 
 struct LiftState {
-    let context: WasmModuleContext
+    let shared: SharedContext
+    var context: WasmModuleContext { shared.context }
+    /// Copies of the context's per-opcode tables, read per instruction.
+    let features: [Feature], resultControlled: [Bool]
     var b: FunctionBuilder
     var stack: [Value] = []
     var frames: [Frame] = []
@@ -170,10 +184,13 @@ struct LiftState {
     var typeIndexOfSig: [UInt32] = []
     var declaredGlobals = 0, declaredMemories = 0, declaredTables = 0
 
-    init(context: WasmModuleContext, functionIndex: UInt32) throws(NotLiftable) {
+    init(_ shared: SharedContext, functionIndex: UInt32) throws(NotLiftable) {
+        let context = shared.context
         if context.usesGCTypes { throw NotLiftable("gc: module defines GC types") }
         let ft = try context.funcType(context.functionTypes[Int(functionIndex)])
-        self.context = context
+        self.shared = shared
+        features = context.features
+        resultControlled = context.resultControlled
         b = FunctionBuilder(name: "f\(functionIndex)", signature: try irSignature(ft))
     }
 
@@ -313,7 +330,7 @@ struct LiftState {
     }
 
     func checkSupported(_ op: LatheWasm.Opcode) throws(NotLiftable) {
-        switch context.features[Int(op.rawValue)] {
+        switch features[Int(op.rawValue)] {
         case .gc: throw NotLiftable("gc")
         case .exceptions, .legacyExceptions: throw NotLiftable("exceptions")
         case .threads: throw NotLiftable("threads: atomics")
@@ -570,7 +587,7 @@ struct LiftState {
         case .refIsNull: push(b.refIsNull(pop()))
         case .refFunc: push(b.refFunc(try funcRef(inst.index!)))
         default:
-            let feature = context.features[Int(op.rawValue)]
+            let feature = features[Int(op.rawValue)]
             if feature == .simd || feature == .relaxedSimd { return try translateVector(inst) }
             if let m = WasmOps.load[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
@@ -601,7 +618,7 @@ struct LiftState {
             data.a = x.raw; data.b = y.raw
         default: preconditionFailure()
         }
-        let inst = b.insert(data, ctrl: context.resultControlled[Int(n.op.rawValue)] ? n.result : nil)
+        let inst = b.insert(data, ctrl: resultControlled[Int(n.op.rawValue)] ? n.result : nil)
         push(b.firstResult(inst)!)
     }
 }

@@ -49,7 +49,7 @@ extension LiftState {
                 var data = InstructionData(opcode: r.op, imm8: r.cc, a: args[0].raw)
                 if args.count > 1 { data.b = args[1].raw }
                 if args.count > 2 { data.c = args[2].raw }
-                let i = b.insert(data, ctrl: context.resultControlled[Int(r.op.rawValue)] ? r.result : nil)
+                let i = b.insert(data, ctrl: resultControlled[Int(r.op.rawValue)] ? r.result : nil)
                 let result = b.function.dfg.firstResult(i)!
                 if b.function.dfg.type(of: result).isVector { pushV128(result) } else { push(result) }
             } else {
