@@ -128,8 +128,19 @@ public struct DataFlowGraph: Sendable {
     /// Argument `i` of a block call (without building the argument array).
     public func blockCallArg(_ call: ValueList, _ i: Int) -> Value { pool.get(call, i + 1) }
 
+    /// Number of block calls of `inst`: 1 for `jump`, 2 for `brif`, the table size for `br_table`, 0 otherwise.
+    @inlinable public func blockCallCount(_ inst: Inst) -> Int {
+        let d = insts[inst]
+        switch d.opcode.format {
+        case .jump: return 1
+        case .branch: return 2
+        case .branchTable: return jumpTables[JumpTableRef(index: Int(d.b))].count
+        default: return 0
+        }
+    }
+
     /// Block call `edge` of a branch (index into `blockCalls`), without building the array.
-    public func blockCall(_ inst: Inst, edge: Int) -> ValueList {
+    @inlinable public func blockCall(_ inst: Inst, edge: Int) -> ValueList {
         let d = insts[inst]
         switch d.opcode.format {
         case .jump: return ValueList(handle: d.a)

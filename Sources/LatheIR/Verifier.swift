@@ -197,15 +197,7 @@ public struct ControlFlowGraph: Sendable {
         while let b = block {
             block = f.layout.nextBlock(b)
             guard let last = f.layout.lastInst(b) else { continue }
-            let d = f.dfg[last]
-            let edges: Int
-            switch d.opcode.format {
-            case .jump: edges = 1
-            case .branch: edges = 2
-            case .branchTable: edges = f.dfg.jumpTables[JumpTableRef(index: Int(d.b))].count
-            default: continue
-            }
-            for k in 0..<edges {
+            for k in 0..<f.dfg.blockCallCount(last) {
                 let s = f.dfg.blockCallTarget(f.dfg.blockCall(last, edge: k))
                 guard f.dfg.isValid(s) && f.layout.isInserted(s) else { continue }
                 successors[b].append(s)

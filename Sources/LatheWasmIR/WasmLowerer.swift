@@ -146,25 +146,8 @@ struct LowerState {
     @inline(__always) func param(_ b: Block, _ k: Int) -> Value { f.dfg.pool.get(f.dfg.blockParams[b], k) }
     @inline(__always) func target(_ call: ValueList) -> Block { Block(index: f.dfg.pool.get(call, 0).index) }
     @inline(__always) func arg(_ call: ValueList, _ k: Int) -> Value { f.dfg.pool.get(call, k + 1) }
-    /// Number of block calls (edges) of a terminator: 0 for `return` and traps.
-    @inline(__always) func edgeCount(_ term: Inst) -> Int {
-        let d = f.dfg.insts[term]
-        switch d.opcode.format {
-        case .jump: return 1
-        case .branch: return 2
-        case .branchTable: return f.dfg.jumpTables[JumpTableRef(index: Int(d.b))].count
-        default: return 0
-        }
-    }
-    /// Block call `k` of a terminator (text order; `br_table` default first).
-    @inline(__always) func edge(_ term: Inst, _ k: Int) -> ValueList {
-        let d = f.dfg.insts[term]
-        switch d.opcode.format {
-        case .jump: return ValueList(handle: d.a)
-        case .branch: return ValueList(handle: k == 0 ? d.b : d.c)
-        default: return f.dfg.jumpTables[JumpTableRef(index: Int(d.b))][k]
-        }
-    }
+    @inline(__always) func edgeCount(_ term: Inst) -> Int { f.dfg.blockCallCount(term) }
+    @inline(__always) func edge(_ term: Inst, _ k: Int) -> ValueList { f.dfg.blockCall(term, edge: k) }
 
     @inline(__always) func isRemat(_ i: Inst) -> Bool { has(i, InstFlags.remat) }
 
@@ -401,16 +384,6 @@ struct LowerState {
         guard uses[v] > 0 else { return false }
         if let d = defInst(v) { return !isRemat(d) && !has(d, InstFlags.stackified) && !has(d, InstFlags.dead) }
         return true
-    }
-
-    /// The values a root instruction reads from locals (the leaves of its stack tree).
-    func localReads(_ i: Inst, into out: inout [Value]) {
-        for k in stackOps(i) {
-            let v = ops[k]
-            if let d = defInst(v), isRemat(d) || has(d, InstFlags.stackified) {
-                if has(d, InstFlags.stackified) { localReads(d, into: &out) }
-            } else { out.append(v) }
-        }
     }
 
     // MARK: structure
