@@ -98,6 +98,7 @@ struct Verifier {
         case .result: ctrl = dfg.firstResult(inst).map { dfg.type(of: $0) }
         case .operand(let n): ctrl = n < operands.count && dfg.isValid(operands[n]) ? dfg.type(of: operands[n]) : nil
         }
+        if typesCheckQuickly(d, inst, operands, ctrl) { return }
         let typing: InstTyping
         do { typing = try function.typing(of: d, ctrl: ctrl) } catch {
             if let n = error.operand, n < operands.count {
@@ -131,6 +132,48 @@ struct Verifier {
             if callee.results != function.signature.results {
                 report(.inst(inst), "tail call returns (\(callee.results.map(\.description).joined(separator: ", "))), but the function returns (\(function.signature.results.map(\.description).joined(separator: ", ")))")
             }
+        }
+    }
+
+    /// Whether a common scalar op passes the type checks, found without building an `InstTyping`.
+    ///
+    /// Mirrors `typing(of:ctrl:)` for the ops it covers; false means "run the full check", not "wrong".
+    func typesCheckQuickly(_ d: InstructionData, _ inst: Inst, _ operands: [Value], _ ctrl: IRType?) -> Bool {
+        guard let t = ctrl else { return false }
+        switch function.quickResults(of: d, ctrl: ctrl) {
+        case .slow: return false
+        case .none: if dfg.resultCount(inst) != 0 { return false }
+        case .one(let r): if dfg.resultCount(inst) != 1 || dfg.type(of: dfg.pool.get(dfg.results[inst], 0)) != r { return false }
+        }
+        func fits(_ types: IRType...) -> Bool {
+            guard operands.count == types.count else { return false }
+            for (v, e) in zip(operands, types) where !dfg.type(of: v).isSubtype(of: e) { return false }
+            return true
+        }
+        switch d.opcode {
+        case .iconst, .fconst, .vconst:
+            return operands.isEmpty
+        case .iadd, .isub, .imul, .sdiv, .udiv, .srem, .urem, .band, .bor, .bxor, .bandNot,
+             .smin, .smax, .umin, .umax, .saddSat, .uaddSat, .ssubSat, .usubSat, .avgrU,
+             .fadd, .fsub, .fmul, .fdiv, .fmin, .fmax, .fcopysign, .icmp, .fcmp:
+            return fits(t, t)
+        case .ishl, .sshr, .ushr, .rotl, .rotr:
+            return fits(t, t.isVector ? .i32 : t)
+        case .bnot, .clz, .ctz, .popcnt, .ineg, .iabs, .sqrt, .fneg, .fabs, .ceil, .floor, .trunc, .nearest,
+             .sext8, .sext16, .sext32, .eqz, .refIsNull:
+            return fits(t)
+        case .sextend, .uextend: return fits(.i32)
+        case .ireduce: return fits(.i64)
+        case .fpromote: return fits(.f32)
+        case .fdemote: return fits(.f64)
+        case .select: return fits(.i32, t, t)
+        case .load, .uload8, .sload8, .uload16, .sload16, .uload32, .sload32:
+            return fits(function.memories[d.memory].addressType)
+        case .store, .istore8, .istore16, .istore32:
+            return fits(t, function.memories[d.memory].addressType)
+        case .globalGet: return operands.isEmpty
+        case .globalSet: return fits(function.globals[GlobalRef(index: Int(d.a))].type)
+        default: return false
         }
     }
 
