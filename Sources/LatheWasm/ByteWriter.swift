@@ -173,15 +173,20 @@ public struct ByteWriter {
         unsigned(m.offset)
     }
 
-    /// Writes one instruction: opcode bytes from the opcode table, then its immediates.
-    public mutating func writeInstruction(_ inst: Instruction) {
-        let encoding = Opcode.encodings[Int(inst.opcode.rawValue)]
+    /// Writes an opcode's bytes (a prefix byte and a LEB128 code for prefixed opcodes).
+    public mutating func opcode(_ op: Opcode) {
+        let encoding = Opcode.encodings[Int(op.rawValue)]
         if encoding.prefix == 0 {
             byte(UInt8(encoding.code))
         } else {
             byte(encoding.prefix)
             u32(encoding.code)
         }
+    }
+
+    /// Writes one instruction: opcode bytes from the opcode table, then its immediates.
+    public mutating func writeInstruction(_ inst: Instruction) {
+        opcode(inst.opcode)
         switch inst.immediate {
         case .none: break
         case .index(let i): u32(i)

@@ -83,7 +83,7 @@ struct LowerState {
     /// What the lowerer decided for each instruction (`InstFlags` bits).
     var flags = SecondaryMap<Inst, UInt8>(default: 0)
     var local = SecondaryMap<Value, Int>(default: -1)
-    var out: [Instruction] = []
+    var code = LoweredCode()
     var ctx: [Ctx] = []
     var localGroups: [LocalGroup] = []
     /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
@@ -113,7 +113,7 @@ struct LowerState {
         (f, vectorShapes) = try VectorLowering.prepare(lifted.function)
         localGroups = []
         uses.removeAll(); flags.removeAll(); local.removeAll(); rpo.removeAll()
-        out.removeAll(keepingCapacity: true); ctx.removeAll(keepingCapacity: true)
+        code.removeAll(); ctx.removeAll(keepingCapacity: true)
         instList.removeAll(keepingCapacity: true); ops.removeAll(keepingCapacity: true)
         blockStart.removeAll(); blockEnd.removeAll(); opBegin.removeAll(); opEnd.removeAll()
         treeStart.removeAll(); defOf.removeAll(); position.removeAll()
@@ -295,7 +295,7 @@ struct LowerState {
         }
         try doTree(entry)
         finish()
-        return FunctionBody(locals: localGroups, instructions: out)
+        return FunctionBody(locals: localGroups, code: code.encoded()[...])
     }
 
     // MARK: operand stack
@@ -391,11 +391,11 @@ struct LowerState {
     mutating func doTree(_ x: Block) throws(LowerError) {
         let ys = mergeChildren[Int(mergeStart[x])..<Int(mergeEnd[x])]
         if isLoopHeader.contains(x) {
-            out.append(Instruction(.loop, .blockType(.empty)))
+            code.emptyBlock(.loop)
             ctx.append(.loopHeadedBy(x))
             try nodeWithin(x, ys)
             ctx.removeLast()
-            out.append(Instruction(.end))
+            code.op(.end)
         } else {
             try nodeWithin(x, ys)
         }
@@ -403,11 +403,11 @@ struct LowerState {
 
     mutating func nodeWithin(_ x: Block, _ ys: ArraySlice<Block>) throws(LowerError) {
         if let y = ys.first {
-            out.append(Instruction(.block, .blockType(.empty)))
+            code.emptyBlock(.block)
             ctx.append(.blockFollowedBy(y))
             try nodeWithin(x, ys.dropFirst())
             ctx.removeLast()
-            out.append(Instruction(.end))
+            code.op(.end)
             try doTree(y)
         } else {
             for n in instRange(x) {
@@ -437,7 +437,7 @@ struct LowerState {
     }
 
     mutating func doBranch(_ from: Block, _ to: Block) throws(LowerError) {
-        if let l = try branchLabel(from, to) { out.append(Instruction(.br, .index(l))) }
+        if let l = try branchLabel(from, to) { code.index(.br, l) }
         else { try doTree(to) }
     }
 
@@ -460,11 +460,11 @@ struct LowerState {
             cs.removeAll { p, a in
                 guard local[p] >= params, let d = defInst(a), isZeroConst(d) else { return false }
                 let idx = UInt32(local[p])
-                return !out.contains { ($0.opcode == .localSet || $0.opcode == .localTee) && $0.index == idx }
+                return !code.writesLocal(idx)
             }
         }
         for (_, a) in cs { try emitValue(a) }
-        for (p, _) in cs.reversed() { out.append(Instruction(.localSet, .index(UInt32(local[p])))) }
+        for (p, _) in cs.reversed() { code.index(.localSet, UInt32(local[p])) }
     }
 
     /// Whether the locals an edge's copies write hold nothing live where the other edge goes.
@@ -485,34 +485,34 @@ struct LowerState {
             let tc = copies(edge(term, 0)), ec = copies(edge(term, 1))
             let cond = Value(index: Int(d.a))
             try emitValue(cond)
-            if typeOf(cond) == .i64 { out.append(Instruction(.i64Eqz)); out.append(Instruction(.i32Eqz)) }
+            if typeOf(cond) == .i64 { code.op(.i64Eqz); code.op(.i32Eqz) }
             if tc.isEmpty, let l = try branchLabel(x, t) {
-                out.append(Instruction(.brIf, .index(l)))
+                code.index(.brIf, l)
                 try emitCopies(ec, fromEntry: x == f.entryBlock)
                 try doBranch(x, e)
             } else if ec.isEmpty, let l = try branchLabel(x, e) {
-                out.append(Instruction(.i32Eqz))
-                out.append(Instruction(.brIf, .index(l)))
+                code.op(.i32Eqz)
+                code.index(.brIf, l)
                 try emitCopies(tc)
                 try doBranch(x, t)
             } else if ec.isEmpty, let l = try branchLabel(x, t), copiesAreDead(tc, on: e) {
                 // The copies clobber nothing the other way needs: do them before a `br_if` (the condition waits below them).
                 try emitCopies(tc)
-                out.append(Instruction(.brIf, .index(l)))
+                code.index(.brIf, l)
                 try doBranch(x, e)
             } else if tc.isEmpty, let l = try branchLabel(x, e), copiesAreDead(ec, on: t) {
-                out.append(Instruction(.i32Eqz))
+                code.op(.i32Eqz)
                 try emitCopies(ec)
-                out.append(Instruction(.brIf, .index(l)))
+                code.index(.brIf, l)
                 try doBranch(x, t)
             } else {
                 // The then arm always ends in a branch, return or trap, so the else arm can follow the `end`.
-                out.append(Instruction(.if, .blockType(.empty)))
+                code.emptyBlock(.if)
                 ctx.append(.ifThenElse)
                 try emitCopies(tc)
                 try doBranch(x, t)
                 ctx.removeLast()
-                out.append(Instruction(.end))
+                code.op(.end)
                 try emitCopies(ec, fromEntry: x == f.entryBlock)
                 try doBranch(x, e)
             }
@@ -528,7 +528,7 @@ struct LowerState {
                     labels.append(l)
                 }
                 try emitValue(index)
-                out.append(Instruction(.brTable, .brTable(targets: Array(labels.dropFirst()), defaultTarget: labels[0])))
+                code.other(Instruction(.brTable, .brTable(targets: Array(labels.dropFirst()), defaultTarget: labels[0])))
                 return
             }
             // One trampoline block per distinct edge: the innermost block is edge 0.
@@ -540,22 +540,22 @@ struct LowerState {
                 else { edgeOf.append(edges.count); edges.append(c) }
             }
             for _ in edges {
-                out.append(Instruction(.block, .blockType(.empty)))
+                code.emptyBlock(.block)
                 ctx.append(.plain)
             }
             try emitValue(index)
-            out.append(Instruction(.brTable, .brTable(targets: edgeOf.dropFirst().map { UInt32($0) }, defaultTarget: UInt32(edgeOf[0]))))
+            code.other(Instruction(.brTable, .brTable(targets: edgeOf.dropFirst().map { UInt32($0) }, defaultTarget: UInt32(edgeOf[0]))))
             for e in edges {
                 ctx.removeLast()
-                out.append(Instruction(.end))
+                code.op(.end)
                 try emitCopies(copies(e))
                 try doBranch(x, target(e))
             }
         case .return:
             for k in stackOps(term) { try emitValue(ops[k]) }
-            out.append(Instruction(.return))
+            code.op(.return)
         case .trap, .unreachable:
-            out.append(Instruction(.unreachable))
+            code.op(.unreachable)
         case .returnCall, .returnCallIndirect:
             for k in stackOps(term) { try emitValue(ops[k]) }
             try emitOp(term)
@@ -572,7 +572,7 @@ struct LowerState {
             set(d, InstFlags.deferredEmitted)
             for k in stackOps(d) { try emitValue(ops[k]) }
             try emitOp(d)
-            out.append(Instruction(.localTee, .index(UInt32(local[v]))))
+            code.index(.localTee, UInt32(local[v]))
             return
         }
         if let d = defInst(v), isRemat(d) || has(d, InstFlags.stackified) {
@@ -581,7 +581,7 @@ struct LowerState {
             return
         }
         guard local[v] >= 0 else { throw LowerError("\(v) has no local") }
-        out.append(Instruction(.localGet, .index(UInt32(local[v]))))
+        code.localGet(UInt32(local[v]))
     }
 
     mutating func emitRoot(_ i: Inst) throws(LowerError) {
@@ -589,13 +589,9 @@ struct LowerState {
         try emitOp(i)
         for k in (0..<resultCount(i)).reversed() {
             let r = result(i, k)
-            if uses[r] > 0 { out.append(Instruction(.localSet, .index(UInt32(local[r])))) }
-            else { out.append(Instruction(.drop)) }
+            if uses[r] > 0 { code.index(.localSet, UInt32(local[r])) }
+            else { code.op(.drop) }
         }
-    }
-
-    func memArg(_ d: InstructionData, offset: UInt32) -> Immediate {
-        .memArg(MemArg(align: UInt32(d.log2Align), offset: UInt64(offset), memory: UInt32(d.imm16)))
     }
 
     mutating func emitOp(_ i: Inst) throws(LowerError) {
@@ -603,61 +599,61 @@ struct LowerState {
         func type(_ x: UInt32) -> IRType { typeOf(Value(index: Int(x))) }
         var result: IRType { typeOf(self.result(i, 0)) }
         if !vectorShapes.isEmpty, let shape = vectorShapes[i] {
-            out.append(try VectorLowering.instruction(f, i, shape))
+            code.other(try VectorLowering.instruction(f, i, shape))
             return
         }
         switch d.opcode {
         case .iconst:
-            out.append(result == .i32 ? Instruction(.i32Const, .i32(Int32(truncatingIfNeeded: d.imm64))) : Instruction(.i64Const, .i64(Int64(bitPattern: d.imm64))))
+            if result == .i32 { code.signed(.i32Const, Int64(Int32(truncatingIfNeeded: d.imm64))) } else { code.signed(.i64Const, Int64(bitPattern: d.imm64)) }
         case .fconst:
-            out.append(result == .f32 ? Instruction(.f32Const, .f32(UInt32(truncatingIfNeeded: d.imm64))) : Instruction(.f64Const, .f64(d.imm64)))
+            if result == .f32 { code.float32(UInt32(truncatingIfNeeded: d.imm64)) } else { code.float64(d.imm64) }
         case .vconst:
-            out.append(Instruction(.v128Const, .v128(V128(bytes: f.dfg.constants[ConstRef(index: Int(d.a))]))))
+            code.other(Instruction(.v128Const, .v128(V128(bytes: f.dfg.constants[ConstRef(index: Int(d.a))]))))
         case .refNull:
-            out.append(Instruction(.refNull, .heapType(.abstract(result == .externref ? .extern : .func))))
+            code.other(Instruction(.refNull, .heapType(.abstract(result == .externref ? .extern : .func))))
         case .refFunc:
-            out.append(Instruction(.refFunc, .index(lifted.functionIndices[Int(d.a)])))
-        case .refIsNull: out.append(Instruction(.refIsNull))
+            code.index(.refFunc, lifted.functionIndices[Int(d.a)])
+        case .refIsNull: code.op(.refIsNull)
         case .select:
             let t = type(d.b)
-            out.append(t.isRef ? Instruction(.selectTyped, .valTypes([Self.valType(t)])) : Instruction(.select))
+            if t.isRef { code.other(Instruction(.selectTyped, .valTypes([Self.valType(t)]))) } else { code.op(.select) }
         case .load, .uload8, .sload8, .uload16, .sload16, .uload32, .sload32:
             guard let w = WasmOps.memoryByIR[.init(op: d.opcode, type: result)] else { throw LowerError("\(d.opcode.name).\(result)") }
-            out.append(Instruction(w, memArg(d, offset: d.b)))
+            code.memArg(w, log2Align: UInt8(d.log2Align), offset: d.b, memory: UInt32(d.imm16))
         case .store, .istore8, .istore16, .istore32:
             guard let w = WasmOps.memoryByIR[.init(op: d.opcode, type: type(d.a))] else { throw LowerError("\(d.opcode.name) of \(type(d.a))") }
-            out.append(Instruction(w, memArg(d, offset: d.c)))
-        case .memorySize: out.append(Instruction(.memorySize, .index(UInt32(d.imm16))))
-        case .memoryGrow: out.append(Instruction(.memoryGrow, .index(UInt32(d.imm16))))
-        case .memoryCopy: out.append(Instruction(.memoryCopy, .indexPair(UInt32(d.imm16), UInt32(d.imm8))))
-        case .memoryFill: out.append(Instruction(.memoryFill, .index(UInt32(d.imm16))))
-        case .memoryInit: out.append(Instruction(.memoryInit, .indexPair(UInt32(d.imm16), UInt32(d.imm8))))
-        case .dataDrop: out.append(Instruction(.dataDrop, .index(d.a)))
-        case .tableInit: out.append(Instruction(.tableInit, .indexPair(UInt32(d.imm16), UInt32(d.imm8))))
-        case .elemDrop: out.append(Instruction(.elemDrop, .index(d.a)))
-        case .tableCopy: out.append(Instruction(.tableCopy, .indexPair(UInt32(d.imm16), UInt32(d.imm8))))
-        case .tableFill: out.append(Instruction(.tableFill, .index(UInt32(d.imm16))))
-        case .globalGet: out.append(Instruction(.globalGet, .index(d.a)))
-        case .globalSet: out.append(Instruction(.globalSet, .index(d.a)))
-        case .tableGet: out.append(Instruction(.tableGet, .index(d.a)))
-        case .tableSet: out.append(Instruction(.tableSet, .index(d.a)))
-        case .tableSize: out.append(Instruction(.tableSize, .index(d.a)))
-        case .tableGrow: out.append(Instruction(.tableGrow, .index(d.a)))
-        case .call: out.append(Instruction(.call, .index(lifted.functionIndices[Int(d.a)])))
-        case .returnCall: out.append(Instruction(.returnCall, .index(lifted.functionIndices[Int(d.a)])))
-        case .callIndirect: out.append(Instruction(.callIndirect, .indexPair(lifted.typeIndices[Int(d.a)], d.c)))
-        case .returnCallIndirect: out.append(Instruction(.returnCallIndirect, .indexPair(lifted.typeIndices[Int(d.a)], d.c)))
+            code.memArg(w, log2Align: UInt8(d.log2Align), offset: d.c, memory: UInt32(d.imm16))
+        case .memorySize: code.index(.memorySize, UInt32(d.imm16))
+        case .memoryGrow: code.index(.memoryGrow, UInt32(d.imm16))
+        case .memoryCopy: code.indexPair(.memoryCopy, UInt32(d.imm16), UInt32(d.imm8))
+        case .memoryFill: code.index(.memoryFill, UInt32(d.imm16))
+        case .memoryInit: code.indexPair(.memoryInit, UInt32(d.imm16), UInt32(d.imm8))
+        case .dataDrop: code.index(.dataDrop, d.a)
+        case .tableInit: code.indexPair(.tableInit, UInt32(d.imm16), UInt32(d.imm8))
+        case .elemDrop: code.index(.elemDrop, d.a)
+        case .tableCopy: code.indexPair(.tableCopy, UInt32(d.imm16), UInt32(d.imm8))
+        case .tableFill: code.index(.tableFill, UInt32(d.imm16))
+        case .globalGet: code.index(.globalGet, d.a)
+        case .globalSet: code.index(.globalSet, d.a)
+        case .tableGet: code.index(.tableGet, d.a)
+        case .tableSet: code.index(.tableSet, d.a)
+        case .tableSize: code.index(.tableSize, d.a)
+        case .tableGrow: code.index(.tableGrow, d.a)
+        case .call: code.index(.call, lifted.functionIndices[Int(d.a)])
+        case .returnCall: code.index(.returnCall, lifted.functionIndices[Int(d.a)])
+        case .callIndirect: code.indexPair(.callIndirect, lifted.typeIndices[Int(d.a)], d.c)
+        case .returnCallIndirect: code.indexPair(.returnCallIndirect, lifted.typeIndices[Int(d.a)], d.c)
         case .trapz, .trapnz:
-            if type(d.a) == .i64 { out.append(Instruction(.i64Eqz)); if d.opcode == .trapnz { out.append(Instruction(.i32Eqz)) } }
-            else if d.opcode == .trapz { out.append(Instruction(.i32Eqz)) }
-            out.append(Instruction(.if, .blockType(.empty)))
-            out.append(Instruction(.unreachable))
-            out.append(Instruction(.end))
+            if type(d.a) == .i64 { code.op(.i64Eqz); if d.opcode == .trapnz { code.op(.i32Eqz) } }
+            else if d.opcode == .trapz { code.op(.i32Eqz) }
+            code.emptyBlock(.if)
+            code.op(.unreachable)
+            code.op(.end)
         default:
             let cc: UInt8 = (d.opcode == .icmp || d.opcode == .fcmp) ? d.imm8 : 0
             let key = WasmOps.NumericKey(op: d.opcode, cc: cc, arg: type(d.a), result: result)
             guard let w = WasmOps.numericByIR[key] else { throw LowerError("no wasm instruction for \(d.opcode.name) \(type(d.a)) -> \(result)") }
-            out.append(Instruction(w))
+            code.op(w)
         }
     }
 
@@ -666,66 +662,9 @@ struct LowerState {
     /// Drops branches to the position right after them, a final `return`, and adds `unreachable`
     /// where the end of the function is reachable only in the validator's eyes.
     mutating func finish() {
-        out = Self.mergingTees(out)
-        out = Self.droppingFallthroughBranches(out)
-        if out.last?.opcode == .return, depthAtEnd() == 0 { out.removeLast() }
-        else if out.last?.opcode == .end, !f.signature.results.isEmpty { out.append(Instruction(.unreachable)) }
-        out.append(Instruction(.end))
-    }
-
-    /// `local.set x; local.get x` becomes `local.tee x`.
-    static func mergingTees(_ code: [Instruction]) -> [Instruction] {
-        var merged: [Instruction] = []
-        merged.reserveCapacity(code.count)
-        var previousSet: UInt32? = nil
-        for inst in code {
-            if inst.opcode == .localGet, let x = previousSet, inst.index == x {
-                merged[merged.count - 1] = Instruction(.localTee, .index(x))
-                previousSet = nil
-                continue
-            }
-            merged.append(inst)
-            previousSet = inst.opcode == .localSet ? inst.index : nil
-        }
-        return merged
-    }
-
-    /// Removes each `br k` that is followed by the `end`s of the k+1 innermost constructs, the outermost a block.
-    static func droppingFallthroughBranches(_ code: [Instruction]) -> [Instruction] {
-        var kinds: [LatheWasm.Opcode] = []
-        var keep = [Bool](repeating: true, count: code.count)
-        var removed = 0
-        for p in code.indices {
-            let op = code[p].opcode
-            if op == .block || op == .loop || op == .if { kinds.append(op); continue }
-            if op == .end { kinds.removeLast(); continue }
-            guard op == .br, let depth = code[p].index, Int(depth) < kinds.count else { continue }
-            var fallsThrough = true
-            var j = 0
-            while fallsThrough && j <= Int(depth) {
-                let q = p + 1 + j
-                // Falling out of an inner loop or `if` also continues after it; the target itself must be a block.
-                fallsThrough = q < code.count && code[q].opcode == .end && (j < Int(depth) || kinds[kinds.count - 1 - j] == .block)
-                j += 1
-            }
-            if fallsThrough { keep[p] = false; removed += 1 }
-        }
-        if removed == 0 { return code }
-        var result: [Instruction] = []
-        result.reserveCapacity(code.count - removed)
-        for p in code.indices where keep[p] { result.append(code[p]) }
-        return result
-    }
-
-    func depthAtEnd() -> Int {
-        var depth = 0
-        for inst in out.dropLast() {
-            switch inst.opcode {
-            case .block, .loop, .if: depth += 1
-            case .end: depth -= 1
-            default: break
-            }
-        }
-        return depth
+        code.dropFallthroughBranches()
+        if code.lastOpcode == .return, code.depthBeforeLast() == 0 { code.removeLast() }
+        else if code.lastOpcode == .end, !f.signature.results.isEmpty { code.op(.unreachable) }
+        code.op(.end)
     }
 }

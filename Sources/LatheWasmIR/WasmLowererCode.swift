@@ -1,0 +1,154 @@
+import LatheWasm
+
+/// The body a lowering emits: one small record per wasm instruction, encoded straight to bytes.
+///
+/// Nearly every instruction the lowerer writes has no immediate or one or two integers; those are
+/// kept inline, so emitting, the clean-up passes and encoding copy no `Immediate` enum (whose
+/// copies retain array payloads). The few with structured immediates (`br_table`, `v128.const`,
+/// typed `select`, `ref.null`, vector ops) are kept as `Instruction`s in `others`.
+struct LoweredCode {
+    enum Shape: UInt8 {
+        case none
+        /// `a`: one index (local, global, label, function, ...).
+        case index
+        /// `a`, `b`: two indices.
+        case indexPair
+        /// `align`, memory `a`, offset `b`.
+        case memArg
+        /// `b`: the constant's bits, sign-extended to 64 (`i32.const`, `i64.const`).
+        case signed
+        /// `b`: IEEE bits (`f32.const` in the low 32, `f64.const`).
+        case float32, float64
+        /// `block`, `loop` or `if` with the empty block type.
+        case emptyBlock
+        /// `a`: index into `others`.
+        case other
+    }
+
+    struct Entry {
+        var opcode: LatheWasm.Opcode
+        var shape: Shape
+        var align: UInt8 = 0
+        var a: UInt32 = 0
+        var b: UInt64 = 0
+    }
+
+    var entries: [Entry] = []
+    var others: [Instruction] = []
+    /// Opcodes of the open constructs while dropping fall-through branches (kept for its storage).
+    private var openKinds: [LatheWasm.Opcode] = []
+
+    mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        others.removeAll(keepingCapacity: true)
+    }
+
+    var count: Int { entries.count }
+    var lastOpcode: LatheWasm.Opcode? { entries.isEmpty ? nil : entries[entries.count - 1].opcode }
+
+    @inline(__always) mutating func op(_ o: LatheWasm.Opcode) { entries.append(Entry(opcode: o, shape: .none)) }
+    @inline(__always) mutating func index(_ o: LatheWasm.Opcode, _ i: UInt32) { entries.append(Entry(opcode: o, shape: .index, a: i)) }
+    @inline(__always) mutating func indexPair(_ o: LatheWasm.Opcode, _ x: UInt32, _ y: UInt32) {
+        entries.append(Entry(opcode: o, shape: .indexPair, a: x, b: UInt64(y)))
+    }
+    @inline(__always) mutating func memArg(_ o: LatheWasm.Opcode, log2Align: UInt8, offset: UInt32, memory: UInt32) {
+        entries.append(Entry(opcode: o, shape: .memArg, align: log2Align, a: memory, b: UInt64(offset)))
+    }
+    @inline(__always) mutating func signed(_ o: LatheWasm.Opcode, _ v: Int64) {
+        entries.append(Entry(opcode: o, shape: .signed, b: UInt64(bitPattern: v)))
+    }
+    @inline(__always) mutating func float32(_ bits: UInt32) { entries.append(Entry(opcode: .f32Const, shape: .float32, b: UInt64(bits))) }
+    @inline(__always) mutating func float64(_ bits: UInt64) { entries.append(Entry(opcode: .f64Const, shape: .float64, b: bits)) }
+    @inline(__always) mutating func emptyBlock(_ o: LatheWasm.Opcode) { entries.append(Entry(opcode: o, shape: .emptyBlock)) }
+    mutating func other(_ inst: Instruction) {
+        entries.append(Entry(opcode: inst.opcode, shape: .other, a: UInt32(others.count)))
+        others.append(inst)
+    }
+
+    /// `local.get x` right after `local.set x` turns the set into `local.tee x` instead.
+    @inline(__always) mutating func localGet(_ x: UInt32) {
+        let n = entries.count
+        if n > 0 && entries[n - 1].opcode == .localSet && entries[n - 1].a == x {
+            entries[n - 1].opcode = .localTee
+        } else {
+            entries.append(Entry(opcode: .localGet, shape: .index, a: x))
+        }
+    }
+
+    /// Whether some `local.set` or `local.tee` writes local `x`.
+    func writesLocal(_ x: UInt32) -> Bool {
+        entries.contains { ($0.opcode == .localSet || $0.opcode == .localTee) && $0.a == x }
+    }
+
+    mutating func removeLast() { entries.removeLast() }
+
+    /// Nesting depth after all but the last instruction.
+    func depthBeforeLast() -> Int {
+        var depth = 0
+        for e in entries.dropLast() {
+            switch e.opcode {
+            case .block, .loop, .if: depth += 1
+            case .end: depth -= 1
+            default: break
+            }
+        }
+        return depth
+    }
+
+    /// Removes each `br k` that is followed by the `end`s of the k+1 innermost constructs, the outermost a block.
+    mutating func dropFallthroughBranches() {
+        openKinds.removeAll(keepingCapacity: true)
+        var kept = 0
+        let n = entries.count
+        for p in 0..<n {
+            let e = entries[p]
+            var keep = true
+            switch e.opcode {
+            case .block, .loop, .if: openKinds.append(e.opcode)
+            case .end: openKinds.removeLast()
+            case .br where Int(e.a) < openKinds.count:
+                let depth = Int(e.a)
+                var fallsThrough = true
+                var j = 0
+                while fallsThrough && j <= depth {
+                    let q = p + 1 + j
+                    // Falling out of an inner loop or `if` also continues after it; the target itself must be a block.
+                    fallsThrough = q < n && entries[q].opcode == .end && (j < depth || openKinds[openKinds.count - 1 - j] == .block)
+                    j += 1
+                }
+                keep = !fallsThrough
+            default: break
+            }
+            if keep {
+                if kept != p { entries[kept] = e }
+                kept += 1
+            }
+        }
+        entries.removeLast(n - kept)
+    }
+
+    /// The binary encoding of the instructions.
+    func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes.reserveCapacity(entries.count * 2 + 8)
+        for e in entries {
+            switch e.shape {
+            case .other:
+                w.writeInstruction(others[Int(e.a)])
+                continue
+            default: w.opcode(e.opcode)
+            }
+            switch e.shape {
+            case .none, .other: break
+            case .index: w.u32(e.a)
+            case .indexPair: w.u32(e.a); w.u32(UInt32(truncatingIfNeeded: e.b))
+            case .memArg: w.memArg(MemArg(align: UInt32(e.align), offset: e.b, memory: e.a))
+            case .signed: w.signed(Int64(bitPattern: e.b))
+            case .float32: w.fixed32(UInt32(truncatingIfNeeded: e.b))
+            case .float64: w.fixed64(e.b)
+            case .emptyBlock: w.byte(0x40)
+            }
+        }
+        return w.bytes
+    }
+}
