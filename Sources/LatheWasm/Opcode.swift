@@ -89,7 +89,7 @@ extension Opcode {
     public var immediateKind: ImmediateKind { Opcode.immediateKinds[Int(rawValue)] }
 
     /// (prefix, code) of each opcode, for the encoder.
-    static let encodings: [(prefix: UInt8, code: UInt32)] = infoTable.map { ($0.prefix, $0.code) }
+    public static let encodings: [(prefix: UInt8, code: UInt32)] = infoTable.map { ($0.prefix, $0.code) }
 
     /// Whether the byte starts a multi-byte opcode.
     static func isPrefix(_ byte: UInt8) -> Bool { !prefixed[Int(byte)].isEmpty }

@@ -90,7 +90,7 @@ struct LowerState {
     var vectorShapes: [Inst: VectorShape] = [:]
     /// Dense numbers of the values in locals live at the start of each block (by block index), and
     /// the value of each dense number: borrowed from the `LocalAssigner` while the body is emitted.
-    var liveAtStart: [[Int32]] = []
+    var liveStart: [Int32] = [], liveValues: [Int32] = []
     var denseValues: [Value] = []
     /// Instructions of the reachable blocks in layout order: block `b` holds `instList[blockStart[b]..<blockEnd[b]]`.
     var instList: [Inst] = []
@@ -287,10 +287,12 @@ struct LowerState {
         removeDeadCode(order)
         for b in order { stackify(b) }
         assignLocals(entry, &assigner)
-        swap(&liveAtStart, &assigner.liveIn)
+        swap(&liveStart, &assigner.liveStart)
+        swap(&liveValues, &assigner.liveValues)
         swap(&denseValues, &assigner.valueOf)
         defer {
-            swap(&liveAtStart, &assigner.liveIn)
+            swap(&liveStart, &assigner.liveStart)
+            swap(&liveValues, &assigner.liveValues)
             swap(&denseValues, &assigner.valueOf)
         }
         try doTree(entry)
@@ -470,7 +472,8 @@ struct LowerState {
     /// Whether the locals an edge's copies write hold nothing live where the other edge goes.
     func copiesAreDead(_ cs: [(Value, Value)], on other: Block) -> Bool {
         let written = cs.map { local[$0.0] }
-        return !liveAtStart[other.index].contains { written.contains(local[denseValues[Int($0)]]) }
+        for k in Int(liveStart[other.index])..<Int(liveStart[other.index + 1]) where written.contains(local[denseValues[Int(liveValues[k])]]) { return false }
+        return true
     }
 
     mutating func emitTerminator(_ x: Block, _ term: Inst) throws(LowerError) {

@@ -128,27 +128,59 @@ struct LoweredCode {
     }
 
     /// The binary encoding of the instructions.
+    ///
+    /// Written into a buffer sized for the worst case (28 bytes per inline record: a prefixed
+    /// opcode and a memarg with a memory index), so no byte is appended with a capacity check.
     func encoded() -> [UInt8] {
-        var w = ByteWriter()
-        w.bytes.reserveCapacity(entries.count * 2 + 8)
-        for e in entries {
-            switch e.shape {
-            case .other:
-                w.writeInstruction(others[Int(e.a)])
-                continue
-            default: w.opcode(e.opcode)
-            }
-            switch e.shape {
-            case .none, .other: break
-            case .index: w.u32(e.a)
-            case .indexPair: w.u32(e.a); w.u32(UInt32(truncatingIfNeeded: e.b))
-            case .memArg: w.memArg(MemArg(align: UInt32(e.align), offset: e.b, memory: e.a))
-            case .signed: w.signed(Int64(bitPattern: e.b))
-            case .float32: w.fixed32(UInt32(truncatingIfNeeded: e.b))
-            case .float64: w.fixed64(e.b)
-            case .emptyBlock: w.byte(0x40)
-            }
+        var side = ByteWriter()
+        var sideEnd: [Int] = []
+        if !others.isEmpty {
+            for o in others { side.writeInstruction(o); sideEnd.append(side.bytes.count) }
         }
-        return w.bytes
+        let encodings = LatheWasm.Opcode.encodings
+        return [UInt8](unsafeUninitializedCapacity: entries.count * 28 + side.bytes.count) { buf, written in
+            var out = buf.baseAddress!
+            @inline(__always) func put(_ b: UInt8) { out.pointee = b; out += 1 }
+            @inline(__always) func unsigned(_ value: UInt64) {
+                var v = value
+                while v >= 0x80 { put(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
+                put(UInt8(v))
+            }
+            @inline(__always) func signed(_ value: Int64) {
+                var v = value
+                while true {
+                    let b = UInt8(truncatingIfNeeded: v) & 0x7F
+                    v >>= 7
+                    if (v == 0 && b & 0x40 == 0) || (v == -1 && b & 0x40 != 0) { put(b); return }
+                    put(b | 0x80)
+                }
+            }
+            @inline(__always) func fixed(_ v: UInt64, _ n: Int) {
+                for k in 0..<n { put(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
+            }
+            for e in entries {
+                if e.shape == .other {
+                    let k = Int(e.a)
+                    let from = k == 0 ? 0 : sideEnd[k - 1]
+                    for j in from..<sideEnd[k] { put(side.bytes[j]) }
+                    continue
+                }
+                let enc = encodings[Int(e.opcode.rawValue)]
+                if enc.prefix == 0 { put(UInt8(enc.code)) } else { put(enc.prefix); unsigned(UInt64(enc.code)) }
+                switch e.shape {
+                case .none, .other: break
+                case .index: unsigned(UInt64(e.a))
+                case .indexPair: unsigned(UInt64(e.a)); unsigned(e.b & 0xFFFF_FFFF)
+                case .memArg:
+                    if e.a != 0 { unsigned(UInt64(e.align) | 0x40); unsigned(UInt64(e.a)) } else { unsigned(UInt64(e.align)) }
+                    unsigned(e.b)
+                case .signed: signed(Int64(bitPattern: e.b))
+                case .float32: fixed(e.b, 4)
+                case .float64: fixed(e.b, 8)
+                case .emptyBlock: put(0x40)
+                }
+            }
+            written = out - buf.baseAddress!
+        }
     }
 }

@@ -51,8 +51,11 @@ struct LocalAssigner {
     var copyPairs: [(Int32, Int32)] = []
     var isTarget: [Bool] = []
 
-    /// Live-in values of each block, sorted by dense number.
-    var liveIn: [[Int32]] = []
+    /// Live-in values of each block in compressed rows, sorted by dense number: block `b`'s are
+    /// `liveValues[liveStart[b]..<liveStart[b + 1]]`.
+    var liveStart: [Int32] = [], liveValues: [Int32] = []
+    /// Live-in (block, value) pairs in the order liveness finds them (by value), before the rows are built.
+    var liveInBlock: [Int32] = [], liveInValue: [Int32] = []
 
     var pairA: [Int32] = [], pairB: [Int32] = []
     var adjStart: [Int32] = [], adj: [Int32] = []
@@ -90,8 +93,8 @@ struct LocalAssigner {
         reads.removeAll(keepingCapacity: true)
         copyPairs.removeAll(keepingCapacity: true)
         Self.refill(&isTarget, false, blocks)
-        for k in 0..<min(liveIn.count, blocks) { liveIn[k].removeAll(keepingCapacity: true) }
-        if liveIn.count < blocks { liveIn.append(contentsOf: repeatElement([], count: blocks - liveIn.count)) }
+        liveInBlock.removeAll(keepingCapacity: true)
+        liveInValue.removeAll(keepingCapacity: true)
         pairA.removeAll(keepingCapacity: true)
         pairB.removeAll(keepingCapacity: true)
         newSlotsOfType.removeAll(keepingCapacity: true)
@@ -188,27 +191,43 @@ struct LocalAssigner {
             for u in Int(useStart[d])..<Int(useStart[d + 1]) {
                 let x = useBlocks[u]
                 if x == home {
-                    if onEdges, markedFor[Int(home)] != dd { markedFor[Int(home)] = dd; liveIn[Int(home)].append(dd) }
+                    if onEdges, markedFor[Int(home)] != dd { markedFor[Int(home)] = dd; liveInBlock.append(home); liveInValue.append(dd) }
                     continue
                 }
                 if markedFor[Int(x)] == dd { continue }
-                markedFor[Int(x)] = dd; liveIn[Int(x)].append(dd)
+                markedFor[Int(x)] = dd; liveInBlock.append(x); liveInValue.append(dd)
                 work.append(x)
                 while let b = work.popLast() {
                     for q in s.cfg.predecessors[Block(index: Int(b))] where s.rpo[q] >= 0 {
                         let qi = Int32(q.index)
                         if qi == home {
-                            if onEdges, markedFor[Int(home)] != dd { markedFor[Int(home)] = dd; liveIn[Int(home)].append(dd) }
+                            if onEdges, markedFor[Int(home)] != dd { markedFor[Int(home)] = dd; liveInBlock.append(home); liveInValue.append(dd) }
                             continue
                         }
                         if markedFor[Int(qi)] == dd { continue }
-                        markedFor[Int(qi)] = dd; liveIn[Int(qi)].append(dd)
+                        markedFor[Int(qi)] = dd; liveInBlock.append(qi); liveInValue.append(dd)
                         work.append(qi)
                     }
                 }
             }
         }
+        // Rows by block; a stable counting sort keeps each row sorted by dense number.
+        let blocks = markedFor.count
+        Self.refill(&liveStart, 0, blocks + 1)
+        for b in liveInBlock { liveStart[Int(b) + 1] += 1 }
+        for k in 0..<blocks { liveStart[k + 1] += liveStart[k] }
+        fill.removeAll(keepingCapacity: true)
+        fill.append(contentsOf: liveStart)
+        Self.refill(&liveValues, 0, liveInValue.count)
+        for k in liveInBlock.indices {
+            let b = Int(liveInBlock[k])
+            liveValues[Int(fill[b])] = liveInValue[k]
+            fill[b] += 1
+        }
     }
+
+    /// Positions in `liveValues` of the values live into block `b`.
+    @inline(__always) func liveRange(_ b: Int) -> Range<Int> { Int(liveStart[b])..<Int(liveStart[b + 1]) }
 
     /// Interference pairs: each definition against what is live after it.
     mutating func collectInterference(_ s: borrowing LowerState) {
@@ -216,7 +235,7 @@ struct LocalAssigner {
         for b in order where isTarget[b.index] {
             for k in 0..<s.paramCount(b) where s.needsLocal(s.param(b, k)) {
                 let dp = dense[s.param(b, k).index]
-                for q in liveIn[b.index] where q != dp { pairA.append(dp); pairB.append(q) }
+                for k in liveRange(b.index) where liveValues[k] != dp { pairA.append(dp); pairB.append(liveValues[k]) }
             }
         }
         live.reset(capacity: valueOf.count)
@@ -229,7 +248,10 @@ struct LocalAssigner {
                 let e = s.edge(term, j)
                 let t = s.target(e)
                 // The target's parameters are killed on the edge; their arguments are read there.
-                for q in liveIn[t.index] where !(defBlock[Int(q)] == Int32(t.index) && definedOnEdges[Int(q)]) { live.insert(q) }
+                for k in liveRange(t.index) {
+                    let q = liveValues[k]
+                    if !(defBlock[Int(q)] == Int32(t.index) && definedOnEdges[Int(q)]) { live.insert(q) }
+                }
                 for k in 0..<s.paramCount(t) where s.needsLocal(s.param(t, k)) {
                     let a = s.arg(e, k)
                     if s.needsLocal(a) { live.insert(dense[a.index]) }
