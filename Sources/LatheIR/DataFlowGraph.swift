@@ -39,7 +39,7 @@ public struct DataFlowGraph: Sendable {
 
     // MARK: values
 
-    public func type(of v: Value) -> IRType { values[v].type }
+    @inlinable public func type(of v: Value) -> IRType { values[v].type }
     public func definition(of v: Value) -> ValueDef { values[v].def }
 
     /// Follows alias links to the value that really defines `v`.
@@ -69,8 +69,8 @@ public struct DataFlowGraph: Sendable {
 
     public mutating func makeBlock() -> Block { blockParams.push(ValueList()) }
 
-    public func params(_ block: Block) -> [Value] { pool.elements(blockParams[block]) }
-    public func paramCount(_ block: Block) -> Int { pool.count(blockParams[block]) }
+    @inlinable public func params(_ block: Block) -> [Value] { pool.elements(blockParams[block]) }
+    @inlinable public func paramCount(_ block: Block) -> Int { pool.count(blockParams[block]) }
 
     @discardableResult
     public mutating func appendParam(_ block: Block, type: IRType) -> Value {
@@ -111,9 +111,9 @@ public struct DataFlowGraph: Sendable {
         results[inst] = list
     }
 
-    public func results(of inst: Inst) -> [Value] { pool.elements(results[inst]) }
-    public func resultCount(_ inst: Inst) -> Int { pool.count(results[inst]) }
-    public func firstResult(_ inst: Inst) -> Value? { resultCount(inst) > 0 ? pool.get(results[inst], 0) : nil }
+    @inlinable public func results(of inst: Inst) -> [Value] { pool.elements(results[inst]) }
+    @inlinable public func resultCount(_ inst: Inst) -> Int { pool.count(results[inst]) }
+    @inlinable public func firstResult(_ inst: Inst) -> Value? { resultCount(inst) > 0 ? pool.get(results[inst], 0) : nil }
 
     /// Makes a `ValueList` block call: the destination then its arguments.
     public mutating func makeBlockCall(_ block: Block, _ args: [Value]) -> ValueList {

@@ -62,7 +62,7 @@ public struct Function: Sendable {
     public var entryBlock: Block? { layout.entryBlock }
 
     /// The signature of a directly called function.
-    public func signature(of f: FuncRef) -> Signature { signatures[functionRefs[f].signature] }
+    @inlinable public func signature(of f: FuncRef) -> Signature { signatures[functionRefs[f].signature] }
 
     /// Instructions in layout order, block by block.
     public var instsInLayoutOrder: [Inst] { layout.blocks.flatMap { layout.insts($0) } }

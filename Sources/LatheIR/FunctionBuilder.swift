@@ -77,10 +77,11 @@ public struct FunctionBuilder {
     }
 
     // Reads in place: from another module, `function.dfg.f(...)` may copy the whole function first.
-    public func firstResult(_ inst: Inst) -> Value? { function.dfg.firstResult(inst) }
-    public func params(_ block: Block) -> [Value] { function.dfg.params(block) }
-    public var signature: Signature { function.signature }
-    public func signature(of f: FuncRef) -> Signature { function.signature(of: f) }
+    // Inlined: a call to a non-mutating method from a mutating context copies the whole builder first.
+    @inlinable @inline(__always) public func firstResult(_ inst: Inst) -> Value? { function.dfg.firstResult(inst) }
+    @inlinable @inline(__always) public func params(_ block: Block) -> [Value] { function.dfg.params(block) }
+    @inlinable @inline(__always) public var signature: Signature { function.signature }
+    @inlinable @inline(__always) public func signature(of f: FuncRef) -> Signature { function.signature(of: f) }
 
     // MARK: declarations
 
@@ -137,7 +138,7 @@ public struct FunctionBuilder {
 
     private func defKey(_ block: Block, _ variable: Variable) -> UInt64 { UInt64(block.index) << 32 | UInt64(variable.index) }
 
-    private func def(_ block: Block, _ variable: Variable) -> Value? {
+    @inline(__always) private func def(_ block: Block, _ variable: Variable) -> Value? {
         let r = recentDefs[variable]
         if r.block == block { return r.value }
         return defs[defKey(block, variable)].map { Value(index: Int($0)) }
@@ -265,7 +266,7 @@ public struct FunctionBuilder {
     public mutating func insert(_ data: InstructionData, ctrl: IRType? = nil) -> Inst {
         guard let block = currentBlock else { preconditionFailure("no current block; call switchToBlock first") }
         var ctrl = ctrl
-        if ctrl == nil, case .operand(let n) = data.opcode.info.control {
+        if ctrl == nil, case .operand(let n) = data.opcode.control {
             let inst = function.dfg.makeInst(data)
             switch data.opcode.format {
             case .unary, .binary, .ternary, .intCompare, .floatCompare, .extractLane, .insertLane, .shuffle, .store, .memoryLane, .condTrap:
@@ -290,7 +291,7 @@ public struct FunctionBuilder {
             function.dfg.makeResults(inst, types: typing.results)
         }
         function.layout.appendInst(inst, to: block)
-        switch OpcodeInfo.table[Int(data.opcode.rawValue)].format {
+        switch data.opcode.format {
         case .jump: addPredecessor(ValueList(handle: data.a), inst, 0)
         case .branch:
             addPredecessor(ValueList(handle: data.b), inst, 0)

@@ -44,7 +44,7 @@ extension Function {
     /// The controlling type of an instruction already in the DFG (operand or first result type).
     public func controlType(of inst: Inst) -> IRType? {
         let d = dfg[inst]
-        switch d.opcode.info.control {
+        switch d.opcode.control {
         case .none: return nil
         case .result: return dfg.firstResult(inst).map { dfg.type(of: $0) }
         case .operand(let n):
@@ -59,13 +59,12 @@ extension Function {
     @inline(__always)
     public func typing(of data: InstructionData, ctrl: IRType?) throws(TypingError) -> InstTyping {
         let op = data.opcode
-        let info = op.info
         var t = IRType.i32
-        if info.control != .none {
-            guard let c = ctrl else { throw TypingError(message: "\(info.name) needs a type", operand: nil) }
-            guard info.accepts.accepts(c) else {
-                let culprit: Int? = if case .operand(let n) = info.control { n } else { nil }
-                throw TypingError(message: "\(info.name) does not accept \(c); expected \(info.accepts.description)", operand: culprit)
+        if op.control != .none {
+            guard let c = ctrl else { throw TypingError(message: "\(op.name) needs a type", operand: nil) }
+            guard op.accepts.accepts(c) else {
+                let culprit: Int? = if case .operand(let n) = op.control { n } else { nil }
+                throw TypingError(message: "\(op.name) does not accept \(c); expected \(op.accepts.description)", operand: culprit)
             }
             t = c
         }
@@ -111,7 +110,7 @@ extension Function {
         case .icmp, .fcmp:
             return InstTyping(operands: [.type(t), .type(t)], results: [t.isVector ? t.asIntShape : .i32])
         case .sextend, .uextend:
-            guard t == .i64 else { throw fail("\(info.name) produces i64, not \(t)") }
+            guard t == .i64 else { throw fail("\(op.name) produces i64, not \(t)") }
             return InstTyping(operands: [.type(.i32)], results: [t])
         case .ireduce:
             guard t == .i32 else { throw fail("ireduce produces i32, not \(t)") }
@@ -160,14 +159,14 @@ extension Function {
         case .load, .uload8, .sload8, .uload16, .sload16, .uload32, .sload32:
             let m = try memory(data.memory)
             let width = Self.accessBytes(op, t)
-            if (op == .uload32 || op == .sload32) && t != .i64 { throw fail("\(info.name) produces i64, not \(t)") }
+            if (op == .uload32 || op == .sload32) && t != .i64 { throw fail("\(op.name) produces i64, not \(t)") }
             guard 1 << data.log2Align <= width else { throw fail("alignment \(1 << data.log2Align) exceeds access width \(width)") }
             return InstTyping(operands: [.type(m.addressType)], results: [t])
         case .sload8x8, .uload8x8, .sload16x4, .uload16x4, .sload32x2, .uload32x2, .loadSplat, .loadZero:
             let m = try memory(data.memory)
             let width = Self.accessBytes(op, t)
             if let source = Self.extendingLoadLaneBits(op), t != IRType.i8x16.withLanes(bits: source * 2, float: false) {
-                throw fail("\(info.name) produces \(IRType.i8x16.withLanes(bits: source * 2, float: false)!), not \(t)")
+                throw fail("\(op.name) produces \(IRType.i8x16.withLanes(bits: source * 2, float: false)!), not \(t)")
             }
             guard 1 << data.log2Align <= width else { throw fail("alignment \(1 << data.log2Align) exceeds access width \(width)") }
             return InstTyping(operands: [.type(m.addressType)], results: [t])
@@ -357,10 +356,9 @@ extension Function {
     @inline(__always)
     func quickResults(of data: InstructionData, ctrl: IRType?) -> QuickResults {
         let op = data.opcode
-        let info = OpcodeInfo.table[Int(op.rawValue)]
         var t = IRType.i32
-        if info.control != .none {
-            guard let c = ctrl, info.accepts.accepts(c) else { return .slow }
+        if op.control != .none {
+            guard let c = ctrl, op.accepts.accepts(c) else { return .slow }
             t = c
         }
         func access(_ width: Int) -> Bool { memories.isValid(data.memory) && 1 << data.log2Align <= width }

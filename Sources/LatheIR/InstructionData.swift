@@ -36,7 +36,7 @@ public struct InstructionData: Sendable, Equatable {
         self.c = c
     }
 
-    public var format: InstructionFormat { opcode.info.format }
+    public var format: InstructionFormat { opcode.format }
 
     /// The 64-bit immediate of `iconst` / `fconst`.
     public var imm64: UInt64 { UInt64(b) | UInt64(c) << 32 }

@@ -52,6 +52,8 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     // Format and effects come from flat tables: reading them through `info` copies the row (and retains its name).
     @inlinable public var format: InstructionFormat { OpcodeInfo.formats[Int(rawValue)] }
     @inlinable public var effects: Effects { OpcodeInfo.effectsByOpcode[Int(rawValue)] }
+    @inlinable public var control: ControlType { OpcodeInfo.controls[Int(rawValue)] }
+    @inlinable public var accepts: TypeClass { OpcodeInfo.acceptedTypes[Int(rawValue)] }
     @inlinable public var isTerminator: Bool { effects.contains(.terminator) }
 
     /// Looks an opcode up by its text name (`iadd`, `fcvt_to_sint_sat`, ...).
@@ -176,6 +178,8 @@ public struct OpcodeInfo: Sendable {
     /// `table[k].format` and `table[k].effects`, without the rest of each row.
     public static let formats: [InstructionFormat] = table.map(\.format)
     public static let effectsByOpcode: [Effects] = table.map(\.effects)
+    public static let controls: [ControlType] = table.map(\.control)
+    public static let acceptedTypes: [TypeClass] = table.map(\.accepts)
 
     public static let table: [OpcodeInfo] = [
         op(.iconst, "iconst", .intConst, .pure, .result, .int),

@@ -73,7 +73,6 @@ struct Verifier {
 
     mutating func checkInst(_ inst: Inst) {
         let d = dfg[inst]
-        let info = d.opcode.info
         let operands = dfg.valueOperands(inst)
         var allValid = true
         for (n, v) in operands.enumerated() {
@@ -93,7 +92,7 @@ struct Verifier {
         guard allValid else { return }
         // `function.controlType(of:)`, from the operands already in hand.
         let ctrl: IRType?
-        switch info.control {
+        switch d.opcode.control {
         case .none: ctrl = nil
         case .result: ctrl = dfg.firstResult(inst).map { dfg.type(of: $0) }
         case .operand(let n): ctrl = n < operands.count && dfg.isValid(operands[n]) ? dfg.type(of: operands[n]) : nil
@@ -109,13 +108,13 @@ struct Verifier {
             return
         }
         if typing.operands.count != operands.count {
-            report(.inst(inst), "\(info.name) expects \(typing.operands.count) operand(s), found \(operands.count)",
+            report(.inst(inst), "\(d.opcode.name) expects \(typing.operands.count) operand(s), found \(operands.count)",
                    operand: operands.count > typing.operands.count ? typing.operands.count : nil)
         }
         for (n, (v, expected)) in zip(operands, typing.operands).enumerated() {
             let t = dfg.type(of: v)
             if !expected.accepts(t) {
-                report(.inst(inst), "\(printer.name(v)) has type \(t), but \(info.name) expects \(expected) here", operand: n)
+                report(.inst(inst), "\(printer.name(v)) has type \(t), but \(d.opcode.name) expects \(expected) here", operand: n)
             }
         }
         let resultCount = dfg.resultCount(inst)
@@ -125,7 +124,7 @@ struct Verifier {
         }
         if !resultsMatch {
             let results = dfg.results(of: inst).map { dfg.type(of: $0) }
-            report(.inst(inst), "\(info.name) should produce (\(typing.results.map(\.description).joined(separator: ", "))), but its results are (\(results.map(\.description).joined(separator: ", ")))")
+            report(.inst(inst), "\(d.opcode.name) should produce (\(typing.results.map(\.description).joined(separator: ", "))), but its results are (\(results.map(\.description).joined(separator: ", ")))")
         }
         if d.opcode == .returnCall || d.opcode == .returnCallIndirect || d.opcode == .returnCallRef {
             let callee: Signature = d.opcode == .returnCall ? function.signature(of: FuncRef(index: Int(d.a))) : function.signatures[SigRef(index: Int(d.a))]

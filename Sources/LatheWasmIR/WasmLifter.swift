@@ -248,7 +248,7 @@ struct LiftState {
         return TableRef(index: Int(index))
     }
 
-    func blockSignature(_ bt: BlockType) throws(NotLiftable) -> ([IRType], [IRType]) {
+    @inline(__always) func blockSignature(_ bt: BlockType) throws(NotLiftable) -> ([IRType], [IRType]) {
         switch bt {
         case .empty: return ([], [])
         case .value(let t): return ([], [try irType(t)])
@@ -267,7 +267,7 @@ struct LiftState {
         return vs
     }
     /// The top `n` values, deepest first (an array built directly: `Array(stack.suffix(n))` goes through a slice buffer).
-    func top(_ n: Int) -> [Value] {
+    @inline(__always) func top(_ n: Int) -> [Value] {
         if n == 0 { return [] }
         var vs: [Value] = []
         vs.reserveCapacity(n)
@@ -329,7 +329,7 @@ struct LiftState {
         }
     }
 
-    func checkSupported(_ op: LatheWasm.Opcode) throws(NotLiftable) {
+    @inline(__always) func checkSupported(_ op: LatheWasm.Opcode) throws(NotLiftable) {
         switch features[Int(op.rawValue)] {
         case .gc: throw NotLiftable("gc")
         case .exceptions, .legacyExceptions: throw NotLiftable("exceptions")

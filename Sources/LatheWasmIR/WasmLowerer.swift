@@ -158,7 +158,7 @@ struct LowerState {
         }
     }
 
-    func isZeroConst(_ i: Inst) -> Bool {
+    @inline(__always) func isZeroConst(_ i: Inst) -> Bool {
         let d = data(i)
         switch d.opcode {
         case .iconst, .fconst: return d.imm64 == 0
@@ -323,7 +323,7 @@ struct LowerState {
     }
 
     /// Whether an instruction is emitted where it stands (not a constant, not dead, not part of a tree).
-    func isRoot(_ i: Inst) -> Bool { !isRemat(i) && !has(i, InstFlags.dead) && !has(i, InstFlags.stackified) }
+    @inline(__always) func isRoot(_ i: Inst) -> Bool { !isRemat(i) && !has(i, InstFlags.dead) && !has(i, InstFlags.stackified) }
 
     /// Keeps values on the operand stack when their definitions immediately precede the user: a
     /// single-use value as a subtree; a value with more uses through `local.tee` inside the user.
@@ -357,7 +357,7 @@ struct LowerState {
     }
 
     /// The closest earlier instruction that is emitted at its place or as a tree (constants and dead code skipped).
-    func prevEmitted(_ i: Inst, blockStartsAt first: Int) -> Inst? {
+    @inline(__always) func prevEmitted(_ i: Inst, blockStartsAt first: Int) -> Inst? {
         var n = Int(position[i]) - 1
         while n >= first {
             let x = instList[n]
@@ -382,7 +382,7 @@ struct LowerState {
     }
 
     /// Whether `v` lives in a local (not a constant, not kept on the stack, and used).
-    func needsLocal(_ v: Value) -> Bool {
+    @inline(__always) func needsLocal(_ v: Value) -> Bool {
         guard uses[v] > 0 else { return false }
         if let d = defInst(v) { return !isRemat(d) && !has(d, InstFlags.stackified) && !has(d, InstFlags.dead) }
         return true
@@ -423,16 +423,16 @@ struct LowerState {
         }
     }
 
-    func label(_ target: Block, loop: Bool) throws(LowerError) -> UInt32 {
+    @inline(__always) func label(_ target: Block, loop: Bool) throws(LowerError) -> UInt32 {
         let want: Ctx = loop ? .loopHeadedBy(target) : .blockFollowedBy(target)
         guard let i = ctx.lastIndex(of: want) else { throw LowerError("no label for \(target)") }
         return UInt32(ctx.count - 1 - i)
     }
 
-    func isBackward(_ from: Block, _ to: Block) -> Bool { rpo[to] <= rpo[from] }
+    @inline(__always) func isBackward(_ from: Block, _ to: Block) -> Bool { rpo[to] <= rpo[from] }
 
     /// The label a branch from `from` to `to` uses, or nil when the target is placed inline.
-    func branchLabel(_ from: Block, _ to: Block) throws(LowerError) -> UInt32? {
+    @inline(__always) func branchLabel(_ from: Block, _ to: Block) throws(LowerError) -> UInt32? {
         if isBackward(from, to) { return try label(to, loop: true) }
         if isMerge.contains(to) { return try label(to, loop: false) }
         return nil
@@ -444,7 +444,7 @@ struct LowerState {
     }
 
     /// The (parameter, argument) pairs an edge must copy: unused parameters and self-copies are skipped.
-    func copies(_ call: ValueList) -> [(Value, Value)] {
+    @inline(__always) func copies(_ call: ValueList) -> [(Value, Value)] {
         let target = target(call)
         var out: [(Value, Value)] = []
         for k in 0..<paramCount(target) {
@@ -470,7 +470,7 @@ struct LowerState {
     }
 
     /// Whether the locals an edge's copies write hold nothing live where the other edge goes.
-    func copiesAreDead(_ cs: [(Value, Value)], on other: Block) -> Bool {
+    @inline(__always) func copiesAreDead(_ cs: [(Value, Value)], on other: Block) -> Bool {
         let written = cs.map { local[$0.0] }
         for k in Int(liveStart[other.index])..<Int(liveStart[other.index + 1]) where written.contains(local[denseValues[Int(liveValues[k])]]) { return false }
         return true
