@@ -2,7 +2,7 @@
 ///
 /// Conformers are plain structs holding one `UInt32`; `UInt32.max` is reserved as "no entity"
 /// so optional-like fields in packed records cost no extra bytes (see `reservedValue`).
-public protocol EntityRef: Hashable, Comparable, Sendable, CustomStringConvertible {
+public protocol EntityRef: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// Creates the entity with this arena index.
     init(index: Int)
     /// The arena index.

@@ -51,7 +51,11 @@ public struct FunctionBuilder {
     /// `predEdges` (one array for the function instead of one per block).
     private var preds = SecondaryMap<Block, PredList>(default: PredList())
     private var predEdges: [PredEdge] = []
-    private var incomplete = SecondaryMap<Block, [(Variable, Value)]>(default: [])
+    /// Parameters added to unsealed blocks, per block in the order added (their branch arguments
+    /// are filled in that order on sealing), as lists linked through one array.
+    private struct IncompleteParam { var variable: Variable; var param: Value; var next: UInt32 }
+    private var incompleteParams: [IncompleteParam] = []
+    private var incomplete = SecondaryMap<Block, PredList>(default: PredList())
     private var varParams = EntitySet<Value>()
     /// Whether operands may name aliases (`finalize` then rewrites them); an edited function may have some already.
     private var madeAliases = false
@@ -89,6 +93,10 @@ public struct FunctionBuilder {
     public mutating func declareFunction(_ name: String, _ s: Signature) -> FuncRef {
         function.functionRefs.push(ExternalFunction(name: name, signature: declareSignature(s)))
     }
+    /// Declares a function whose signature is already declared (callees of one type share it).
+    public mutating func declareFunction(_ name: String, signature: SigRef) -> FuncRef {
+        function.functionRefs.push(ExternalFunction(name: name, signature: signature))
+    }
     public mutating func declareGlobal(_ type: IRType, mutable: Bool) -> GlobalRef { function.globals.push(GlobalDecl(type: type, isMutable: mutable)) }
     public mutating func declareMemory(_ decl: MemoryDecl) -> MemoryRef { function.memories.push(decl) }
     public mutating func declareTable(_ decl: TableDecl) -> TableRef { function.tables.push(decl) }
@@ -115,11 +123,14 @@ public struct FunctionBuilder {
     /// Declares that every predecessor of `block` has been built.
     public mutating func sealBlock(_ block: Block) {
         guard sealed.insert(block) else { return }
-        for (variable, param) in incomplete[block] {
-            addPredecessorArgs(block, variable, param)
-            _ = removeIfTrivial(block, param)
+        var n = incomplete[block].first
+        while n != .max {
+            let e = incompleteParams[Int(n)]
+            n = e.next
+            addPredecessorArgs(block, e.variable, e.param)
+            _ = removeIfTrivial(block, e.param)
         }
-        incomplete[block] = []
+        incomplete[block] = PredList()
     }
 
     public mutating func sealAllBlocks() {
@@ -168,7 +179,11 @@ public struct FunctionBuilder {
         if !sealed.contains(block) {
             let p = function.dfg.appendParam(block, type: type)
             varParams.insert(p)
-            incomplete[block].append((variable, p))
+            let k = UInt32(incompleteParams.count)
+            incompleteParams.append(IncompleteParam(variable: variable, param: p, next: .max))
+            let last = incomplete[block].last
+            if last == .max { incomplete[block].first = k } else { incompleteParams[Int(last)].next = k }
+            incomplete[block].last = k
             setDef(block, variable, p)
             return p
         }

@@ -199,10 +199,8 @@ struct LiftState {
     mutating func funcRef(_ index: UInt32) throws(NotLiftable) -> FuncRef {
         if let r = funcRefs[UInt64(index)] { return FuncRef(index: Int(r)) }
         guard Int(index) < context.functionTypes.count else { throw NotLiftable("bad function index") }
-        let sig = try irSignature(try context.funcType(context.functionTypes[Int(index)]))
-        let r = b.declareFunction("f\(index)", sig)
-        // declareFunction also declares a signature; keep the type index table aligned with SigRefs.
-        typeIndexOfSig.append(context.functionTypes[Int(index)])
+        // Callees of one type share its signature declaration.
+        let r = b.declareFunction("f\(index)", signature: try sigRef(context.functionTypes[Int(index)]))
         funcRefs.set(UInt64(index), UInt32(r.index))
         funcIndexOfRef.append(index)
         return r

@@ -27,8 +27,9 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// more often, they are computed inside the user and kept with `local.tee`. Block parameters are
 /// written on the edge: all arguments are pushed, then popped into the parameters' locals in
 /// reverse, which is a parallel copy without temporaries.
-public struct WasmLowerer {
-    /// State reused from one function to the next, so its tables are allocated once.
+public struct WasmLowerer: ~Copyable {
+    /// State reused from one function to the next, so its tables are allocated once (not copyable:
+    /// a copy would duplicate every table).
     var state = LowerState()
     var assigner = LocalAssigner()
 
@@ -64,7 +65,7 @@ enum Ctx: Equatable {
     case plain
 }
 
-struct LowerState {
+struct LowerState: ~Copyable {
     var lifted = LiftedFunction(function: Function(name: "", signature: Signature()), functionIndices: [], typeIndices: [])
     var f = Function(name: "", signature: Signature())
     var cfg = ControlFlowGraph()
@@ -79,10 +80,10 @@ struct LowerState {
     var mergeStart = SecondaryMap<Block, Int32>(default: 0)
     var mergeEnd = SecondaryMap<Block, Int32>(default: 0)
     var forwardIn = SecondaryMap<Block, Int32>(default: 0)
-    var uses = SecondaryMap<Value, Int>(default: 0)
+    var uses = ScratchMap<Value, Int>(default: 0)
     /// What the lowerer decided for each instruction (`InstFlags` bits).
-    var flags = SecondaryMap<Inst, UInt8>(default: 0)
-    var local = SecondaryMap<Value, Int>(default: -1)
+    var flags = ScratchMap<Inst, UInt8>(default: 0)
+    var local = ScratchMap<Value, Int>(default: -1)
     var code = LoweredCode()
     var ctx: [Ctx] = []
     var localGroups: [LocalGroup] = []
@@ -93,19 +94,19 @@ struct LowerState {
     var liveStart: [Int32] = [], liveValues: [Int32] = []
     var denseValues: [Value] = []
     /// Instructions of the reachable blocks in layout order: block `b` holds `instList[blockStart[b]..<blockEnd[b]]`.
-    var instList: [Inst] = []
+    var instList = ScratchBuffer<Inst>()
     var blockStart = SecondaryMap<Block, Int32>(default: 0)
     var blockEnd = SecondaryMap<Block, Int32>(default: 0)
     /// Stack operands of every instruction (see `appendStackOperands`): `ops[opBegin[i]..<opEnd[i]]`.
-    var ops: [Value] = []
-    var opBegin = SecondaryMap<Inst, Int32>(default: 0)
-    var opEnd = SecondaryMap<Inst, Int32>(default: 0)
+    var ops = ScratchBuffer<Value>()
+    var opBegin = ScratchMap<Inst, Int32>(default: 0)
+    var opEnd = ScratchMap<Inst, Int32>(default: 0)
     /// First instruction of the stack tree rooted at each instruction (written by `stackify` before it is read).
-    var treeStart = SecondaryMap<Inst, Inst>(default: .reservedValue)
+    var treeStart = ScratchMap<Inst, Inst>(default: .reservedValue)
     /// The instruction defining each value (reserved for block parameters and values outside the reachable blocks).
-    var defOf = SecondaryMap<Value, Inst>(default: .reservedValue)
+    var defOf = ScratchMap<Value, Inst>(default: .reservedValue)
     /// Position of each instruction in `instList`.
-    var position = SecondaryMap<Inst, Int32>(default: -1)
+    var position = ScratchMap<Inst, Int32>(default: -1)
 
     /// Takes `lifted` as the function to lower, emptying every table (their storage is kept).
     mutating func reset(for lifted: LiftedFunction) throws(LowerError) {
@@ -114,7 +115,7 @@ struct LowerState {
         localGroups = []
         uses.removeAll(); flags.removeAll(); local.removeAll(); rpo.removeAll()
         code.removeAll(); ctx.removeAll(keepingCapacity: true)
-        instList.removeAll(keepingCapacity: true); ops.removeAll(keepingCapacity: true)
+        instList.removeAll(); ops.removeAll()
         blockStart.removeAll(); blockEnd.removeAll(); opBegin.removeAll(); opEnd.removeAll()
         treeStart.removeAll(); defOf.removeAll(); position.removeAll()
         isLoopHeader.removeAll(); isMerge.removeAll()
@@ -229,6 +230,8 @@ struct LowerState {
         defOf.grow(to: f.dfg.valueCount)
         position.grow(to: f.dfg.instCount)
         flags.grow(to: f.dfg.instCount)
+        treeStart.grow(to: f.dfg.instCount)
+        local.grow(to: f.dfg.valueCount)
         for b in order {
             blockStart[b] = Int32(instList.count)
             var cursor = f.layout.firstInst(b)
@@ -312,7 +315,7 @@ struct LowerState {
             set(i, InstFlags.dead)
             work.append(i)
         }
-        for i in instList { consider(i) }
+        for n in instList.indices { consider(instList[n]) }
         while let i = work.popLast() {
             for k in stackOps(i) {
                 let v = ops[k]
@@ -347,7 +350,7 @@ struct LowerState {
                     set(d, InstFlags.stackified)
                 } else {
                     // The local is written by the tee, so earlier operands must not read it.
-                    guard !ops[range.lowerBound..<k].contains(v) else { break }
+                    guard !(range.lowerBound..<k).contains(where: { ops[$0] == v }) else { break }
                     set(d, InstFlags.deferred)
                 }
                 treeStart[i] = treeStart[d]

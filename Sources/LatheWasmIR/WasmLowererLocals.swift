@@ -30,38 +30,39 @@ extension LowerState {
 ///
 /// The lowerer's state is passed to each step (borrowed, not copied). One assigner serves many
 /// functions in turn (`reset`), so its buffers are allocated once, not per function.
-struct LocalAssigner {
+struct LocalAssigner: ~Copyable {
     var entry = Block(index: 0)
     var order: [Block] = []
     static let none: Int32 = -1
 
     /// Dense number of each value in a local, or -1.
-    var dense: [Int32] = []
+    var dense = ScratchBuffer<Int32>()
     var valueOf: [Value] = []
-    var defBlock: [Int32] = []
+    var defBlock = ScratchBuffer<Int32>()
     /// A parameter of a block entered on edges: defined on the edges, so live into its own block.
-    var definedOnEdges: [Bool] = []
+    var definedOnEdges = ScratchBuffer<Bool>()
     var entryParams: [Value] = []
 
     /// The dense values each root reads from locals, by the root's position in `instList`.
-    var readBegin: [Int32] = [], readEnd: [Int32] = []
-    var reads: [Int32] = []
+    var readBegin = ScratchBuffer<Int32>(), readEnd = ScratchBuffer<Int32>()
+    var reads = ScratchBuffer<Int32>()
     /// Blocks where each value is used (CSR), and the (parameter, argument) pairs of every edge.
-    var useStart: [Int32] = [], useBlocks: [Int32] = []
-    var copyPairs: [(Int32, Int32)] = []
-    var isTarget: [Bool] = []
+    var useStart = ScratchBuffer<Int32>(), useBlocks = ScratchBuffer<Int32>()
+    var copyParam = ScratchBuffer<Int32>(), copyArg = ScratchBuffer<Int32>()
+    var isTarget = ScratchBuffer<Bool>()
 
     /// Live-in values of each block in compressed rows, sorted by dense number: block `b`'s are
     /// `liveValues[liveStart[b]..<liveStart[b + 1]]`.
     var liveStart: [Int32] = [], liveValues: [Int32] = []
     /// Live-in (block, value) pairs in the order liveness finds them (by value), before the rows are built.
-    var liveInBlock: [Int32] = [], liveInValue: [Int32] = []
+    var liveInBlock = ScratchBuffer<Int32>(), liveInValue = ScratchBuffer<Int32>()
 
-    var pairA: [Int32] = [], pairB: [Int32] = []
-    var adjStart: [Int32] = [], adj: [Int32] = []
+    var pairA = ScratchBuffer<Int32>(), pairB = ScratchBuffer<Int32>()
+    var adjStart = ScratchBuffer<Int32>(), adj = ScratchBuffer<Int32>()
 
-    var parent: [Int32] = [], nextMember: [Int32] = [], lastMember: [Int32] = [], classSize: [Int32] = [], fixed: [Int32] = []
-    var slotOfClass: [Int32] = []
+    var parent = ScratchBuffer<Int32>(), nextMember = ScratchBuffer<Int32>(), lastMember = ScratchBuffer<Int32>()
+    var classSize = ScratchBuffer<Int32>(), fixed = ScratchBuffer<Int32>()
+    var slotOfClass = ScratchBuffer<Int32>()
     var slotType: [ValType] = []
     var newSlotsOfType: [ValType: [Int32]] = [:]
     var newSlotOrder: [ValType] = []
@@ -69,11 +70,11 @@ struct LocalAssigner {
     var localOfValue: [Int] = []
 
     // Scratch of the steps.
-    var useValue: [Int32] = [], useBlock: [Int32] = [], fill: [Int32] = []
-    var markedFor: [Int32] = [], work: [Int32] = []
-    var live = DenseSet(capacity: 0)
-    var defined: [Int32] = []
-    var blockedBy: [Int32] = []
+    var useValue = ScratchBuffer<Int32>(), useBlock = ScratchBuffer<Int32>(), fill = ScratchBuffer<Int32>()
+    var markedFor = ScratchBuffer<Int32>(), work = ScratchBuffer<Int32>()
+    var live = DenseSet()
+    var defined = ScratchBuffer<Int32>()
+    var blockedBy = ScratchBuffer<Int32>()
     var slotUses: [Int] = [], localOfSlot: [Int] = []
 
     init() {}
@@ -85,23 +86,29 @@ struct LocalAssigner {
         let blocks = state.f.dfg.blockCount
         Self.refill(&dense, Self.none, state.f.dfg.valueCount)
         valueOf.removeAll(keepingCapacity: true)
-        defBlock.removeAll(keepingCapacity: true)
-        definedOnEdges.removeAll(keepingCapacity: true)
+        defBlock.removeAll()
+        definedOnEdges.removeAll()
         entryParams.removeAll(keepingCapacity: true)
         Self.refill(&readBegin, 0, state.instList.count)
         Self.refill(&readEnd, 0, state.instList.count)
-        reads.removeAll(keepingCapacity: true)
-        copyPairs.removeAll(keepingCapacity: true)
+        reads.removeAll()
+        copyParam.removeAll()
+        copyArg.removeAll()
         Self.refill(&isTarget, false, blocks)
-        liveInBlock.removeAll(keepingCapacity: true)
-        liveInValue.removeAll(keepingCapacity: true)
-        pairA.removeAll(keepingCapacity: true)
-        pairB.removeAll(keepingCapacity: true)
+        liveInBlock.removeAll()
+        liveInValue.removeAll()
+        pairA.removeAll()
+        pairB.removeAll()
         newSlotsOfType.removeAll(keepingCapacity: true)
         newSlotOrder.removeAll(keepingCapacity: true)
-        useValue.removeAll(keepingCapacity: true)
-        useBlock.removeAll(keepingCapacity: true)
+        useValue.removeAll()
+        useBlock.removeAll()
         Self.refill(&markedFor, Self.none, blocks)
+    }
+
+    /// Makes `buffer` hold `count` copies of `value`, reusing its storage.
+    static func refill<T: BitwiseCopyable>(_ buffer: inout ScratchBuffer<T>, _ value: T, _ count: Int) {
+        buffer.refill(value, count: count)
     }
 
     /// Makes `array` hold `count` copies of `value`, reusing its storage.
@@ -166,15 +173,15 @@ struct LocalAssigner {
                     let p = s.param(t, k), a = s.arg(e, k)
                     guard s.needsLocal(a) else { continue }
                     useValue.append(dense[a.index]); useBlock.append(bi)
-                    copyPairs.append((dense[p.index], dense[a.index]))
+                    copyParam.append(dense[p.index]); copyArg.append(dense[a.index])
                 }
             }
         }
         let n = valueOf.count
         Self.refill(&useStart, 0, n + 1)
-        for d in useValue { useStart[Int(d) + 1] += 1 }
+        for k in useValue.indices { useStart[Int(useValue[k]) + 1] += 1 }
         for k in 0..<n { useStart[k + 1] += useStart[k] }
-        fill.removeAll(keepingCapacity: true)
+        fill.removeAll()
         fill.append(contentsOf: useStart)
         Self.refill(&useBlocks, 0, useValue.count)
         for k in useValue.indices {
@@ -214,9 +221,9 @@ struct LocalAssigner {
         // Rows by block; a stable counting sort keeps each row sorted by dense number.
         let blocks = markedFor.count
         Self.refill(&liveStart, 0, blocks + 1)
-        for b in liveInBlock { liveStart[Int(b) + 1] += 1 }
+        for k in liveInBlock.indices { liveStart[Int(liveInBlock[k]) + 1] += 1 }
         for k in 0..<blocks { liveStart[k + 1] += liveStart[k] }
-        fill.removeAll(keepingCapacity: true)
+        fill.removeAll()
         fill.append(contentsOf: liveStart)
         Self.refill(&liveValues, 0, liveInValue.count)
         for k in liveInBlock.indices {
@@ -262,15 +269,16 @@ struct LocalAssigner {
             for n in range.dropLast().reversed() {
                 let i = s.instList[n]
                 guard s.isRoot(i) else { continue }
-                defined.removeAll(keepingCapacity: true)
+                defined.removeAll()
                 for k in 0..<s.resultCount(i) where dense[s.result(i, k).index] >= 0 {
                     let r = dense[s.result(i, k).index]
                     defined.append(r)
                     live.remove(r)
                 }
-                for r in defined {
-                    for q in live.members { pairA.append(r); pairB.append(q) }
-                    for r2 in defined where r2 != r { pairA.append(r); pairB.append(r2) }
+                for j in defined.indices {
+                    let r = defined[j]
+                    for m in live.members.indices { pairA.append(r); pairB.append(live.members[m]) }
+                    for j2 in defined.indices where defined[j2] != r { pairA.append(r); pairB.append(defined[j2]) }
                 }
                 for k in Int(readBegin[n])..<Int(readEnd[n]) { live.insert(reads[k]) }
             }
@@ -278,7 +286,7 @@ struct LocalAssigner {
                 // Entry parameters are all defined at function entry.
                 for p in entryParams {
                     let dp = dense[p.index]
-                    for q in live.members where q != dp { pairA.append(dp); pairB.append(q) }
+                    for m in live.members.indices where live.members[m] != dp { pairA.append(dp); pairB.append(live.members[m]) }
                     for p2 in entryParams where p2 != p { pairA.append(dp); pairB.append(dense[p2.index]) }
                 }
             }
@@ -291,7 +299,7 @@ struct LocalAssigner {
         Self.refill(&adjStart, 0, n + 1)
         for k in pairA.indices { adjStart[Int(pairA[k]) + 1] += 1; adjStart[Int(pairB[k]) + 1] += 1 }
         for k in 0..<n { adjStart[k + 1] += adjStart[k] }
-        fill.removeAll(keepingCapacity: true)
+        fill.removeAll()
         fill.append(contentsOf: adjStart)
         Self.refill(&adj, 0, Int(adjStart[n]))
         for k in pairA.indices {
@@ -325,16 +333,16 @@ struct LocalAssigner {
     /// Coalesces copy-related values whose classes do not interfere (members kept as linked lists).
     mutating func coalesce(_ s: borrowing LowerState) {
         let n = valueOf.count
-        parent.removeAll(keepingCapacity: true)
-        parent.append(contentsOf: 0..<Int32(n))
+        parent.removeAll()
+        for k in 0..<Int32(n) { parent.append(k) }
         Self.refill(&nextMember, Self.none, n)
-        lastMember.removeAll(keepingCapacity: true)
-        lastMember.append(contentsOf: 0..<Int32(n))
+        lastMember.removeAll()
+        for k in 0..<Int32(n) { lastMember.append(k) }
         Self.refill(&classSize, 1, n)
         Self.refill(&fixed, Self.none, n)
         for (k, p) in entryParams.enumerated() { fixed[Int(dense[p.index])] = Int32(k) }
-        for (p, a) in copyPairs {
-            let x = find(p), y = find(a)
+        for c in copyParam.indices {
+            let x = find(copyParam[c]), y = find(copyArg[c])
             guard x != y, s.typeOf(valueOf[Int(x)]) == s.typeOf(valueOf[Int(y)]) else { continue }
             if fixed[Int(x)] >= 0 && fixed[Int(y)] >= 0 { continue }
             if classInterferes(x, y) { continue }
@@ -408,16 +416,16 @@ struct LocalAssigner {
 }
 
 /// A set of small integers with O(1) insert, remove and clear, iterated in insertion order (with holes filled by the last member).
-struct DenseSet {
-    private var position: [Int32]
-    private(set) var members: [Int32] = []
+struct DenseSet: ~Copyable {
+    private var position = ScratchBuffer<Int32>()
+    private(set) var members = ScratchBuffer<Int32>()
 
-    init(capacity: Int) { position = [Int32](repeating: -1, count: capacity) }
+    init() {}
 
     /// Empties the set and makes room for members below `capacity`, reusing storage.
     mutating func reset(capacity: Int) {
         removeAll()
-        if position.count < capacity { position.append(contentsOf: repeatElement(-1, count: capacity - position.count)) }
+        if position.count < capacity { position.append(repeating: -1, count: capacity - position.count) }
     }
 
     mutating func insert(_ x: Int32) {
@@ -435,7 +443,7 @@ struct DenseSet {
     }
 
     mutating func removeAll() {
-        for x in members { position[Int(x)] = -1 }
-        members.removeAll(keepingCapacity: true)
+        for k in members.indices { position[Int(members[k])] = -1 }
+        members.removeAll()
     }
 }

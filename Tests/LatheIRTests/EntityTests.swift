@@ -20,6 +20,40 @@ import LatheEntity
         #expect(s[b] == 3 && s[a] == 7)
     }
 
+    @Test func scratchBufferGrowsRefillsAndKeepsValues() {
+        var b = ScratchBuffer<Int32>()
+        #expect(b.isEmpty && b.last == nil && b.popLast() == nil)
+        for k in 0..<100 { b.append(Int32(k)) }
+        #expect(b.count == 100 && b[0] == 0 && b[99] == 99 && b.last == 99)
+        b[5] = -5
+        #expect(b[5] == -5)
+        b.append(repeating: 7, count: 3)
+        #expect(b.count == 103 && b[102] == 7)
+        var other = ScratchBuffer<Int32>()
+        other.append(contentsOf: [1, 2])
+        other.append(contentsOf: b)
+        #expect(other.count == 105 && other[0] == 1 && other[2] == 0 && other[7] == -5)
+        #expect(b.removeLast() == 7 && b.popLast() == 7 && b.count == 101)
+        b.removeLast(100)
+        #expect(b.count == 1 && b[0] == 0)
+        b.refill(9, count: 4)
+        #expect(b.count == 4 && b[0] == 9 && b[3] == 9)
+        b.removeAll()
+        #expect(b.isEmpty)
+    }
+
+    @Test func scratchMapReadsDefaultsBeyondItsKeys() {
+        var m = ScratchMap<Value, Int32>(default: -1)
+        #expect(m[Value(index: 10)] == -1 && m.count == 0)
+        m.grow(to: 11)
+        m[Value(index: 10)] = 4
+        #expect(m[Value(index: 10)] == 4 && m[Value(index: 3)] == -1 && m[Value(index: 50)] == -1)
+        m.removeAll()
+        #expect(m[Value(index: 10)] == -1)
+        m.grow(to: 11)
+        #expect(m[Value(index: 10)] == -1)
+    }
+
     @Test func entitySetMembers() {
         var set = EntitySet<Block>()
         let first = set.insert(Block(index: 70)), second = set.insert(Block(index: 70))
