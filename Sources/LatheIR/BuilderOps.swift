@@ -7,14 +7,9 @@ extension FunctionBuilder {
     // MARK: constants
 
     /// `iconst.T n`: `value` is truncated to the width of `type`.
-    public mutating func iconst(_ type: IRType, _ n: Int64) -> Value {
-        let bits = type == .i32 ? UInt64(UInt32(truncatingIfNeeded: n)) : UInt64(bitPattern: n)
-        return value(InstructionData(opcode: .iconst, b: UInt32(truncatingIfNeeded: bits), c: UInt32(truncatingIfNeeded: bits >> 32)), ctrl: type)
-    }
+    public mutating func iconst(_ type: IRType, _ n: Int64) -> Value { value(.iconst(type, n), ctrl: type) }
     /// `fconst.T x` from raw IEEE bits (keeps NaN payloads exactly).
-    public mutating func fconst(_ type: IRType, bits: UInt64) -> Value {
-        value(InstructionData(opcode: .fconst, b: UInt32(truncatingIfNeeded: bits), c: UInt32(truncatingIfNeeded: bits >> 32)), ctrl: type)
-    }
+    public mutating func fconst(_ type: IRType, bits: UInt64) -> Value { value(.fconst(bits: bits), ctrl: type) }
     public mutating func f32const(_ x: Float) -> Value { fconst(.f32, bits: UInt64(x.bitPattern)) }
     public mutating func f64const(_ x: Double) -> Value { fconst(.f64, bits: x.bitPattern) }
     /// `vconst.T [...]` from little-endian bytes (16 or 32 of them, matching `type`).
@@ -120,8 +115,7 @@ extension FunctionBuilder {
 
     /// A load of `op`'s width (`load`, `uload8`, ... `sload32`); `align` defaults to the access width.
     public mutating func load(_ op: Opcode, _ type: IRType, _ address: Value, offset: UInt32 = 0, memory: MemoryRef = MemoryRef(index: 0), align: Int? = nil) -> Value {
-        let a = align ?? Function.accessBytes(op, type)
-        return value(InstructionData(opcode: op, imm8: Self.log2(a), imm16: UInt16(memory.index), a: address.raw, b: offset), ctrl: type)
+        value(.load(op, type, address, offset: offset, memory: memory, align: align), ctrl: type)
     }
     public mutating func load(_ type: IRType, _ address: Value, offset: UInt32 = 0, memory: MemoryRef = MemoryRef(index: 0)) -> Value { load(.load, type, address, offset: offset, memory: memory) }
 
@@ -235,4 +229,23 @@ extension FunctionBuilder {
     @discardableResult public mutating func trapz(_ c: Value, _ code: TrapCode) -> Inst { insert(InstructionData(opcode: .trapz, imm16: code.rawValue, a: c.raw)) }
     @discardableResult public mutating func trapnz(_ c: Value, _ code: TrapCode) -> Inst { insert(InstructionData(opcode: .trapnz, imm16: code.rawValue, a: c.raw)) }
     @discardableResult public mutating func unreachable() -> Inst { insert(InstructionData(opcode: .unreachable)) }
+}
+
+extension InstructionData {
+    /// `iconst.T n` (an i32 constant keeps only its low 32 bits).
+    public static func iconst(_ type: IRType, _ n: Int64) -> InstructionData {
+        let bits = type == .i32 ? UInt64(UInt32(truncatingIfNeeded: n)) : UInt64(bitPattern: n)
+        return InstructionData(opcode: .iconst, b: UInt32(truncatingIfNeeded: bits), c: UInt32(truncatingIfNeeded: bits >> 32))
+    }
+
+    /// `fconst` from raw IEEE bits; the type comes from the result.
+    public static func fconst(bits: UInt64) -> InstructionData {
+        InstructionData(opcode: .fconst, b: UInt32(truncatingIfNeeded: bits), c: UInt32(truncatingIfNeeded: bits >> 32))
+    }
+
+    /// A load of `op`'s width into `type`; `align` (bytes) defaults to the access width.
+    public static func load(_ op: Opcode, _ type: IRType, _ address: Value, offset: UInt32 = 0, memory: MemoryRef = MemoryRef(index: 0), align: Int? = nil) -> InstructionData {
+        let a = align ?? Function.accessBytes(op, type)
+        return InstructionData(opcode: op, imm8: UInt8(a.trailingZeroBitCount), imm16: UInt16(memory.index), a: address.raw, b: offset)
+    }
 }

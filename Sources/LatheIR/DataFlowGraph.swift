@@ -104,11 +104,14 @@ public struct DataFlowGraph: Sendable {
     }
 
     /// Gives `inst`, which has no results yet, one result of type `type`.
-    public mutating func makeResult(_ inst: Inst, type: IRType) {
+    @discardableResult
+    public mutating func makeResult(_ inst: Inst, type: IRType) -> Value {
         var list = results[inst]
         precondition(list.handle == 0, "\(inst) already has results")
-        pool.push(values.push(ValueData(type: type, def: .result(inst, 0))), to: &list)
+        let v = values.push(ValueData(type: type, def: .result(inst, 0)))
+        pool.push(v, to: &list)
         results[inst] = list
+        return v
     }
 
     @inlinable public func results(of inst: Inst) -> [Value] { pool.elements(results[inst]) }

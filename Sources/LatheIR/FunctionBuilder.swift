@@ -329,6 +329,19 @@ public struct FunctionBuilder {
         preds[target].count += 1
     }
 
+    /// Adds `data`, a non-branching instruction with one result of type `result`, without type checks.
+    ///
+    /// For producers whose input is type-checked already (the wasm lifter runs on validated code);
+    /// `Verifier` still checks the finished function. Skips the typing step `insert` does per instruction.
+    public mutating func insertUnchecked(_ data: InstructionData, result: IRType) -> Value {
+        guard let block = currentBlock else { preconditionFailure("no current block; call switchToBlock first") }
+        precondition(!data.opcode.isTerminator, "\(data.opcode.name) needs insert (it branches)")
+        let inst = function.dfg.makeInst(data)
+        let v = function.dfg.makeResult(inst, type: result)
+        function.layout.appendInst(inst, to: block)
+        return v
+    }
+
     /// Inserts and returns the single result.
     mutating func value(_ data: InstructionData, ctrl: IRType? = nil) -> Value {
         let inst = insert(data, ctrl: ctrl)  // insert before reading the DFG: `function.dfg.f(insert())` reads the old DFG

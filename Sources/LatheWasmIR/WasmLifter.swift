@@ -526,16 +526,16 @@ struct LiftState {
             push(b.tableGrow(t, x, n))
         case .i32Const:
             guard case .i32(let v) = inst.immediate else { throw NotLiftable("bad const") }
-            push(b.iconst(.i32, Int64(v)))
+            push(b.insertUnchecked(.iconst(.i32, Int64(v)), result: .i32))
         case .i64Const:
             guard case .i64(let v) = inst.immediate else { throw NotLiftable("bad const") }
-            push(b.iconst(.i64, v))
+            push(b.insertUnchecked(.iconst(.i64, v), result: .i64))
         case .f32Const:
             guard case .f32(let v) = inst.immediate else { throw NotLiftable("bad const") }
-            push(b.fconst(.f32, bits: UInt64(v)))
+            push(b.insertUnchecked(.fconst(bits: UInt64(v)), result: .f32))
         case .f64Const:
             guard case .f64(let v) = inst.immediate else { throw NotLiftable("bad const") }
-            push(b.fconst(.f64, bits: v))
+            push(b.insertUnchecked(.fconst(bits: v), result: .f64))
         case .memorySize: push(b.memorySize(try memory(inst.index!)))
         case .memoryGrow:
             let m = try memory(inst.index!)
@@ -591,7 +591,8 @@ struct LiftState {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
                 let mem = try memory(ma.memory)
                 guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
-                push(b.load(m.op, m.type, pop(), offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align)))
+                let address = pop()
+                push(b.insertUnchecked(.load(m.op, m.type, address, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align)), result: m.type))
             } else if let m = WasmOps.store[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
                 let mem = try memory(ma.memory)
@@ -616,7 +617,6 @@ struct LiftState {
             data.a = x.raw; data.b = y.raw
         default: preconditionFailure()
         }
-        let inst = b.insert(data, ctrl: resultControlled[Int(n.op.rawValue)] ? n.result : nil)
-        push(b.firstResult(inst)!)
+        push(b.insertUnchecked(data, result: n.result))
     }
 }

@@ -39,7 +39,8 @@ import LatheEntity
         b.refill(9, count: 4)
         #expect(b.count == 4 && b[0] == 9 && b[3] == 9)
         b.removeAll()
-        #expect(b.isEmpty)
+        let emptied = b.isEmpty
+        #expect(emptied)
     }
 
     @Test func scratchMapReadsDefaultsBeyondItsKeys() {
