@@ -37,6 +37,8 @@ struct LoweredCode {
     var others: [Instruction] = []
     /// Opcodes of the open constructs while dropping fall-through branches (kept for its storage).
     private var openKinds: [LatheWasm.Opcode] = []
+    /// Room for the worst-case encoding, reused; the body returned is an exact-size copy.
+    private var encodeScratch: [UInt8] = []
 
     mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
@@ -130,15 +132,18 @@ struct LoweredCode {
     /// The binary encoding of the instructions.
     ///
     /// Written into a buffer sized for the worst case (28 bytes per inline record: a prefixed
-    /// opcode and a memarg with a memory index), so no byte is appended with a capacity check.
-    func encoded() -> [UInt8] {
+    /// opcode and a memarg with a memory index), so no byte is appended with a capacity check,
+    /// then copied out at its exact size (the module keeps every body).
+    mutating func encoded() -> [UInt8] {
         var side = ByteWriter()
         var sideEnd: [Int] = []
         if !others.isEmpty {
             for o in others { side.writeInstruction(o); sideEnd.append(side.bytes.count) }
         }
         let encodings = LatheWasm.Opcode.encodings
-        return [UInt8](unsafeUninitializedCapacity: entries.count * 28 + side.bytes.count) { buf, written in
+        let bound = entries.count * 28 + side.bytes.count
+        if encodeScratch.count < bound { encodeScratch = [UInt8](repeating: 0, count: max(bound, 2 * encodeScratch.count)) }
+        let written = encodeScratch.withUnsafeMutableBufferPointer { buf -> Int in
             var out = buf.baseAddress!
             @inline(__always) func put(_ b: UInt8) { out.pointee = b; out += 1 }
             @inline(__always) func unsigned(_ value: UInt64) {
@@ -180,7 +185,8 @@ struct LoweredCode {
                 case .emptyBlock: put(0x40)
                 }
             }
-            written = out - buf.baseAddress!
+            return out - buf.baseAddress!
         }
+        return Array(encodeScratch[0..<written])
     }
 }
