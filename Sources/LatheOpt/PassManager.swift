@@ -31,6 +31,11 @@ public struct PassManager: Sendable {
     /// Runs every pass on `f` in order, adding to `stats`.
     public func run(_ f: inout Function, statistics stats: inout PipelineStatistics) throws(PassVerificationFailure) {
         var analyses = AnalysisCache()
+        try run(&f, statistics: &stats, analyses: &analyses)
+    }
+
+    /// Runs every pass on `f` in order with the analyses in `analyses` (which must describe `f`), adding to `stats`.
+    public func run(_ f: inout Function, statistics stats: inout PipelineStatistics, analyses: inout AnalysisCache) throws(PassVerificationFailure) {
         var count = collectsStatistics ? f.layoutInstructionCount : 0
         for (k, pass) in passes.enumerated() {
             let start = collectsStatistics ? monotonicNanoseconds() : 0

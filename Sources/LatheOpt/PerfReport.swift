@@ -13,8 +13,10 @@ public struct PerfReport: Sendable {
         public var instructionsOut: Int?
         public var functions: Int?
         public var functionsChanged: Int?
+        /// A part of the phase above it (indented in the table).
+        public var nested: Bool
 
-        public init(phase: String, wall: UInt64? = nil, thread: UInt64? = nil, instructionsIn: Int? = nil, instructionsOut: Int? = nil,
+        public init(phase: String, nested: Bool = false, wall: UInt64? = nil, thread: UInt64? = nil, instructionsIn: Int? = nil, instructionsOut: Int? = nil,
                     functions: Int? = nil, functionsChanged: Int? = nil) {
             self.phase = phase
             wallNanoseconds = wall
@@ -23,6 +25,7 @@ public struct PerfReport: Sendable {
             self.instructionsOut = instructionsOut
             self.functions = functions
             self.functionsChanged = functionsChanged
+            self.nested = nested
         }
     }
 
@@ -32,12 +35,12 @@ public struct PerfReport: Sendable {
     public init(threads: Int) { self.threads = threads }
 
     /// One row per pipeline position (`name` twice becomes `name`, `name#2`).
-    public mutating func addPasses(_ stats: PipelineStatistics) {
+    public mutating func addPasses(_ stats: PipelineStatistics, nested: Bool = true) {
         var seen: [String: Int] = [:]
         for p in stats.passes {
             seen[p.name, default: 0] += 1
             let n = seen[p.name]!
-            rows.append(Row(phase: "pass " + (n == 1 ? p.name : "\(p.name)#\(n)"), thread: p.nanoseconds,
+            rows.append(Row(phase: "pass " + (n == 1 ? p.name : "\(p.name)#\(n)"), nested: nested, thread: p.nanoseconds,
                             instructionsIn: p.instructionsIn, instructionsOut: p.instructionsOut,
                             functions: p.functions, functionsChanged: p.changed))
         }
@@ -49,7 +52,7 @@ public struct PerfReport: Sendable {
         func num(_ n: Int?) -> String { n.map(String.init) ?? "-" }
         let header = ["phase", "wall ms", "thread ms", "insts in", "insts out", "functions", "changed"]
         let body = rows.map { r in
-            [r.phase, ms(r.wallNanoseconds), ms(r.threadNanoseconds), num(r.instructionsIn), num(r.instructionsOut), num(r.functions), num(r.functionsChanged)]
+            [(r.nested ? "  " : "") + r.phase, ms(r.wallNanoseconds), ms(r.threadNanoseconds), num(r.instructionsIn), num(r.instructionsOut), num(r.functions), num(r.functionsChanged)]
         }
         let all = [header] + body
         let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }

@@ -72,7 +72,7 @@ struct OptCommand: ParsableCommand {
             try validateModule(module, path: input)
             phase("validate")
             if names != nil {
-                let (out, stats, extras) = WasmRoundTrip.run(module, threads: threadCount, timed: timed) { f, _ in
+                let (out, stats, extras) = WasmRoundTrip.run(module, verify: manager.verifyEach || roundtrip, threads: threadCount, timed: timed) { f, _ in
                     var s = manager.emptyStatistics()
                     try manager.run(&f, statistics: &s)
                     return s
@@ -83,12 +83,10 @@ struct OptCommand: ParsableCommand {
                 var passStats = manager.emptyStatistics()
                 for case let s? in extras { passStats.add(s) }
                 perfReport.rows.append(.init(phase: "lift+passes+lower", wall: stats.wallNanoseconds, thread: stats.liftNanoseconds + stats.verifyNanoseconds + stats.transformNanoseconds + stats.lowerNanoseconds, functions: module.bodies.count))
-                perfReport.rows.append(.init(phase: "  lift", thread: stats.liftNanoseconds, functions: stats.lifted + stats.keptCount))
-                perfReport.rows.append(.init(phase: "  verify lifted", thread: stats.verifyNanoseconds))
-                let start = perfReport.rows.count
+                perfReport.rows.append(.init(phase: "lift", nested: true, thread: stats.liftNanoseconds, functions: stats.lifted + stats.keptCount))
+                perfReport.rows.append(.init(phase: "verify lifted", nested: true, thread: stats.verifyNanoseconds))
                 perfReport.addPasses(passStats)
-                for k in start..<perfReport.rows.count { perfReport.rows[k].phase = "  " + perfReport.rows[k].phase }
-                perfReport.rows.append(.init(phase: "  lower", thread: stats.lowerNanoseconds, functions: stats.lifted))
+                perfReport.rows.append(.init(phase: "lower", nested: true, thread: stats.lowerNanoseconds, functions: stats.lifted))
                 clock = monotonicNanoseconds()
                 try validateModule(out, path: output)
                 phase("validate output")
