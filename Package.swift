@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "LatheWasmIRTests",
             dependencies: [
-                "LatheWasmIR", "LatheTestSupport",
+                "LatheWasmIR", "LatheOpt", "LatheTestSupport",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),

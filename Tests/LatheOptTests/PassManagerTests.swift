@@ -165,4 +165,15 @@ let sampleIR = """
         #expect(s1.passes.map(\.instructionsOut) == s4.passes.map(\.instructionsOut))
         #expect(LatheIR.Module(functions: one).text != (try parseModule(text).module.text))
     }
+
+    @Test func parallelMapKeepsIndexOrderAndGivesEachThreadItsOwnState() {
+        let results = Parallel.map(count: 1000, threads: 3, state: { [Int]() }) { seen, i -> (square: Int, ordered: Bool) in
+            seen.append(i)
+            // Each thread has its own list, and claims indices in increasing order.
+            return (i * i, seen.count < 2 || seen[seen.count - 2] < i)
+        }
+        #expect(results.map { $0.square } == (0..<1000).map { $0 * $0 })
+        #expect(results.allSatisfy { $0.ordered })
+        #expect(Parallel.map(count: 0, threads: 4, state: { () }) { _, i in i }.isEmpty)
+    }
 }
