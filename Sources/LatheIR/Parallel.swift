@@ -7,7 +7,7 @@ public enum Parallel {
     ///
     /// Each thread makes its own `state` (scratch storage reused across its items) and takes the
     /// next unclaimed index until none is left, so uneven items balance out.
-    public static func map<State, T: Sendable>(count: Int, threads: Int, state makeState: @Sendable () -> State, _ body: @Sendable (inout State, Int) -> T) -> [T] {
+    public static func map<State: ~Copyable, T: Sendable>(count: Int, threads: Int, state makeState: @Sendable () -> State, _ body: @Sendable (inout State, Int) -> T) -> [T] {
         let workers = max(1, min(threads, count))
         if workers == 1 {
             var state = makeState()
