@@ -50,7 +50,9 @@ public struct PassManager: Sendable {
                 stats.passes[k].instructionsOut += count
             }
             if verifyEach {
+                let start = collectsStatistics ? monotonicNanoseconds() : 0
                 let report = f.verify()
+                if collectsStatistics { stats.verifyNanoseconds += monotonicNanoseconds() - start }
                 if !report.isValid { throw PassVerificationFailure(pass: pass.name, function: f.name, report: report.render()) }
             }
         }

@@ -27,6 +27,8 @@ public struct PassStatistics: Sendable, Equatable {
 /// Statistics of every position of a pipeline (a pass named twice has two entries).
 public struct PipelineStatistics: Sendable, Equatable {
     public var passes: [PassStatistics]
+    /// Time spent verifying after passes (`verifyEach`), summed over threads.
+    public var verifyNanoseconds: UInt64 = 0
 
     public init(passNames: [String]) { passes = passNames.map { PassStatistics(name: $0) } }
 
@@ -34,6 +36,7 @@ public struct PipelineStatistics: Sendable, Equatable {
     public mutating func add(_ o: PipelineStatistics) {
         precondition(o.passes.count == passes.count, "statistics of different pipelines")
         for k in passes.indices { passes[k].add(o.passes[k]) }
+        verifyNanoseconds += o.verifyNanoseconds
     }
 }
 

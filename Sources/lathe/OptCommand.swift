@@ -86,6 +86,7 @@ struct OptCommand: ParsableCommand {
                 perfReport.rows.append(.init(phase: "lift", nested: true, thread: stats.liftNanoseconds, functions: stats.lifted + stats.keptCount))
                 perfReport.rows.append(.init(phase: "verify lifted", nested: true, thread: stats.verifyNanoseconds))
                 perfReport.addPasses(passStats)
+                if manager.verifyEach { perfReport.rows.append(.init(phase: "verify after passes", nested: true, thread: passStats.verifyNanoseconds)) }
                 perfReport.rows.append(.init(phase: "lower", nested: true, thread: stats.lowerNanoseconds, functions: stats.lifted))
                 clock = monotonicNanoseconds()
                 try validateModule(out, path: output)

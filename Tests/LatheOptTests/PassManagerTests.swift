@@ -150,6 +150,7 @@ let sampleIR = """
         // the jump it merges away; the second dce finds nothing (v5 went with its block).
         #expect(stats.passes.map(\.instructionsIn) == [14, 12, 6])
         #expect(stats.passes.map(\.instructionsOut) == [12, 6, 6])
+        #expect(stats.verifyNanoseconds > 0)
         #expect(functions.allSatisfy { $0.verify().isValid })
     }
 

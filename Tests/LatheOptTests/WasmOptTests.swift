@@ -124,6 +124,7 @@ final class WasmOptTests: XCTestCase {
         let r4 = try run(["opt", input, "-o", b, "--passes", "simplify-cfg,dce", "--threads", "4", "--verify-each", "--perf"])
         XCTAssertEqual(r4.status, 0, r4.stderr)
         XCTAssertTrue(r4.stderr.contains("pass simplify-cfg") && r4.stderr.contains("thread ms"), r4.stderr)
+        XCTAssertTrue(r4.stderr.contains("verify after passes"), r4.stderr)
         let outA = [UInt8](try Data(contentsOf: URL(fileURLWithPath: a)))
         XCTAssertEqual(outA, [UInt8](try Data(contentsOf: URL(fileURLWithPath: b))))
         let before = try WASIRunner.run([UInt8](try Data(contentsOf: URL(fileURLWithPath: input))), name: "cli-in")
