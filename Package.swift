@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LatheWasm", targets: ["LatheWasm"]),
         .library(name: "LatheIR", targets: ["LatheIR"]),
         .library(name: "LatheWasmIR", targets: ["LatheWasmIR"]),
+        .library(name: "LatheOpt", targets: ["LatheOpt"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,34 +28,44 @@ let package = Package(
         .target(name: "LatheIR", dependencies: ["LatheEntity"]),
         // The wasm <-> IR bridge: lift function bodies to SSA, lower them back to structured wasm.
         .target(name: "LatheWasmIR", dependencies: ["LatheWasm", "LatheIR"]),
+        // The optimizer: function passes, their registry and pipelines, analyses, the pass manager, statistics.
+        .target(name: "LatheOpt", dependencies: ["LatheIR", "LatheEntity"]),
         // The command line.
         .executableTarget(
             name: "lathe",
             dependencies: [
-                "LatheWasm", "LatheIR", "LatheWasmIR", "CZlib",
+                "LatheWasm", "LatheIR", "LatheWasmIR", "LatheOpt", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Test-only helpers: golden-file runner, spec-suite loader (WasmKit's WAST parser).
+        // Test-only helpers: golden-file runner, spec-suite loader (WasmKit's WAST parser), WASI runner.
         .target(
             name: "LatheTestSupport",
             dependencies: [
-                "LatheWasm",
+                "LatheWasm", "LatheIR",
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
             ]
         ),
         .testTarget(name: "LatheWasmTests", dependencies: ["LatheWasm", "LatheTestSupport"]),
-        .testTarget(name: "LatheIRTests", dependencies: ["LatheIR", "LatheEntity"]),
+        .testTarget(name: "LatheIRTests", dependencies: ["LatheIR", "LatheEntity", "LatheTestSupport"]),
         .testTarget(
             name: "LatheWasmIRTests",
             dependencies: [
-                "LatheWasmIR", "LatheTestSupport",
+                "LatheWasmIR", "LatheOpt", "LatheTestSupport",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
+            ]
+        ),
+        .testTarget(
+            name: "LatheOptTests",
+            dependencies: [
+                "LatheOpt", "LatheIR", "LatheWasm", "LatheWasmIR", "LatheTestSupport",
+                .product(name: "WasmKit", package: "WasmKit"),
             ]
         ),
     ]

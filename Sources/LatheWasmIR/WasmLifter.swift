@@ -94,7 +94,7 @@ func irSignature(_ f: FuncType) throws(NotLiftable) -> Signature {
 /// Lifts wasm function bodies to IR functions: locals become builder variables, the operand stack
 /// becomes SSA values, structured control becomes a CFG whose merge blocks take the block results
 /// as parameters. Code after `br`, `br_table`, `return` and `unreachable` is dropped.
-public struct WasmLifter {
+public struct WasmLifter: Sendable {
     public let context: WasmModuleContext
     let shared: SharedContext
 

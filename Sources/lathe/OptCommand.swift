@@ -1,39 +1,104 @@
 import ArgumentParser
+import Foundation
+import LatheIR
+import LatheOpt
 import LatheWasm
 import LatheWasmIR
 
-/// `lathe opt IN -o OUT`: read, optimize and write a module (for now: -O0, read and write).
+/// `lathe opt IN -o OUT [-O1|-O2|-O3|-Os|-Oz | --passes a,b,c]`: read, optimize and write a module.
 struct OptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opt",
         abstract: "Optimize a module.",
-        discussion: "The output is written to a temporary file and renamed, so on any failure the input and any existing output are untouched."
+        discussion: """
+            Every function that can be lifted to the SSA IR goes through the passes and is lowered back; the \
+            others keep their bytes. -O0 only reads, validates and writes. The output is written to a temporary \
+            file and renamed, so on any failure the input and any existing output are untouched.
+            """
     )
 
     @Argument(help: "Input module (.wasm or .wat).") var input: String
     @Option(name: .shortAndLong, help: "Output file.") var output: String
-    @Option(name: .customShort("O", allowingJoined: true), help: "Optimization level; -O0 reads, validates and writes.")
-    var level: String = "0"
+    @Option(name: .customShort("O", allowingJoined: true), help: "Optimization level: 0, 1, 2, 3, s or z (`lathe passes` shows the pipelines).")
+    var level: String?
+    @Option(help: "Run these passes, comma-separated, instead of a level's pipeline.") var passes: String?
     @Flag(name: .customShort("S"), help: "Write the text format instead of binary.") var text = false
     @Flag(help: "Lift every function to the SSA IR, verify it and lower it back (no passes).") var roundtrip = false
+    @Option(help: "Threads for the per-function work (default: one per core); the output is the same for any count.")
+    var threads: Int?
+    @Flag(help: "Verify the IR after every pass and name the pass that broke it (always on in debug builds).")
+    var verifyEach = false
+    @Flag(help: "Print time, instruction counts and changed functions per phase to stderr (--perf=json for JSON).")
+    var perf = false
+    @Flag(name: .customLong("perf-json"), help: "Print those figures as JSON (same as --perf=json).")
+    var perfJSON = false
+
+    /// The passes to run, or nil to leave function bodies alone (-O0).
+    func pipeline() throws -> [String]? {
+        if let passes {
+            if level != nil { throw CLIError("give either -O<level> or --passes, not both") }
+            if roundtrip { throw CLIError("--roundtrip runs no passes; drop --passes") }
+            return try Pipelines.parse(passes)
+        }
+        if roundtrip {
+            if let level, level != "0" { throw CLIError("--roundtrip runs no passes; drop -O\(level)") }
+            return []
+        }
+        let l = level ?? "0"
+        let names = try Pipelines.passes(forLevel: l)
+        return l == "0" ? nil : names
+    }
 
     func run() throws {
         do {
-            guard level == "0" else {
-                throw CLIError("-O\(level): only -O0 (read, validate, write) is available in this version")
+            let timed = perf || perfJSON
+            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            guard threadCount >= 1 else { throw CLIError("--threads must be at least 1") }
+            let names = try pipeline()
+            let manager = try PassManager(pipeline: names ?? [], verifyEach: verifyEach || PassManager.verifiesByDefault, collectsStatistics: timed)
+            var perfReport = PerfReport(threads: threadCount)
+            var clock = monotonicNanoseconds()
+            func phase(_ name: String) {
+                let now = monotonicNanoseconds()
+                perfReport.rows.append(.init(phase: name, wall: now - clock, thread: now - clock))
+                clock = now
             }
-            var (module, _) = try loadModule(input, validating: true)
+
+            let bytes = try loadBinary(input)
+            phase("read")
+            var module: LatheWasm.Module
+            do { module = try ModuleReader.read(bytes, checkBodies: false) } catch { throw CLIError("\(input): \(error)") }
+            phase("decode")
             try validateModule(module, path: input)
-            if roundtrip {
-                let (out, stats) = WasmRoundTrip.run(module)
-                if !stats.failures.isEmpty {
-                    throw CLIError("round trip failed:\n" + stats.failures.prefix(10).joined(separator: "\n"))
+            phase("validate")
+            if names != nil {
+                let verifyLifted = manager.verifyEach || roundtrip
+                let (out, stats, extras) = WasmRoundTrip.run(module, verify: verifyLifted, threads: threadCount, timed: timed) { f, _ in
+                    var s = manager.emptyStatistics()
+                    try manager.run(&f, statistics: &s)
+                    return s
                 }
+                if !stats.failures.isEmpty {
+                    throw CLIError("optimizing failed:\n" + stats.failures.prefix(10).joined(separator: "\n"))
+                }
+                var passStats = manager.emptyStatistics()
+                for case let s? in extras { passStats.add(s) }
+                perfReport.rows.append(.init(phase: "lift+passes+lower", wall: stats.wallNanoseconds, thread: stats.liftNanoseconds + stats.verifyNanoseconds + stats.transformNanoseconds + stats.lowerNanoseconds, functions: module.bodies.count))
+                perfReport.rows.append(.init(phase: "lift", nested: true, thread: stats.liftNanoseconds, functions: stats.lifted + stats.keptCount))
+                if verifyLifted { perfReport.rows.append(.init(phase: "verify lifted", nested: true, thread: stats.verifyNanoseconds)) }
+                perfReport.addPasses(passStats)
+                if manager.verifyEach { perfReport.rows.append(.init(phase: "verify after passes", nested: true, thread: passStats.verifyNanoseconds)) }
+                perfReport.rows.append(.init(phase: "lower", nested: true, thread: stats.lowerNanoseconds, functions: stats.lifted))
+                clock = monotonicNanoseconds()
                 try validateModule(out, path: output)
+                phase("validate output")
                 module = out
             }
-            let bytes = text ? Array(ModulePrinter.print(module).utf8) : ModuleWriter.write(module)
-            try writeAtomically(bytes, to: output)
+            let outBytes = text ? Array(ModulePrinter.print(module).utf8) : ModuleWriter.write(module)
+            phase("encode")
+            try writeAtomically(outBytes, to: output)
+            phase("write")
+            if timed { FileHandle.standardError.write(Data((perfJSON ? perfReport.json : perfReport.table).utf8)) }
         } catch {
             throw ExitCode(report(error))
         }

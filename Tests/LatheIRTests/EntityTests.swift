@@ -39,8 +39,9 @@ import LatheEntity
         b.refill(9, count: 4)
         #expect(b.count == 4 && b[0] == 9 && b[3] == 9)
         b.removeAll()
-        let emptied = b.isEmpty
-        #expect(emptied)
+        // `#expect` cannot read a property of a noncopyable value directly.
+        let isEmpty = b.isEmpty
+        #expect(isEmpty)
     }
 
     @Test func scratchMapReadsDefaultsBeyondItsKeys() {

@@ -1,4 +1,5 @@
 import Foundation
+import LatheTestSupport
 import Testing
 
 /// Every `.lir` file under Tests/golden/ir, relative to this source file.

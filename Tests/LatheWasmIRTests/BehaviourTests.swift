@@ -1,4 +1,5 @@
 import Foundation
+import LatheOpt
 import LatheTestSupport
 import LatheWasm
 import LatheWasmIR
@@ -93,7 +94,8 @@ final class BehaviourTests: XCTestCase {
 
     struct Counts { var passed = 0, failed = 0, skipped = 0; var failures: [String] = []; var skips: [String: Int] = [:] }
 
-    func run(script: URL, into c: inout Counts) {
+    /// Runs one script on the original modules and on the rewritten ones: round-tripped, or with `passes` run between lift and lower.
+    func run(script: URL, into c: inout Counts, passes: PassManager? = nil) {
         guard let text = try? String(contentsOf: script, encoding: .utf8), var wast = try? parseWAST(text, features: .all),
               let orig = try? World(), let rt = try? World() else {
             c.skipped += 1; c.skips["script not parsed", default: 0] += 1; return
@@ -116,7 +118,10 @@ final class BehaviourTests: XCTestCase {
                 do { try orig.instantiate(bytes, id: md.id) } catch { continue }
                 do {
                     let m = try ModuleReader.read(bytes)
-                    let (out, stats) = WasmRoundTrip.run(m)
+                    let (out, stats) = passes.map { pm in
+                        let (out, stats, _) = WasmRoundTrip.run(m) { f, _ in try pm.run(&f) }
+                        return (out, stats)
+                    } ?? WasmRoundTrip.run(m)
                     if !stats.failures.isEmpty { c.failed += 1; c.failures.append("\(name):\(line): \(stats.failures[0])"); continue }
                     try rt.instantiate(ModuleWriter.write(out), id: md.id)
                     moduleOK = true
@@ -177,5 +182,19 @@ final class BehaviourTests: XCTestCase {
         print("round trip behaviour (SIMD): \(names.count) scripts, \(c.passed) passed, \(c.failed) failed, \(c.skipped) skipped \(c.skips)")
         XCTAssertGreaterThan(c.passed, 10_000)
         XCTAssertEqual(c.failed, 0, c.failures.prefix(30).joined(separator: "\n"))
+    }
+
+    /// The curated scripts behave the same after the -O3 and -Oz pipelines (verified after each pass; a pipeline equal to one already run is run once).
+    func testCuratedScriptsBehaveTheSameAfterO3AndOz() throws {
+        let dir = SpecSuite.directory(repositoryRoot: Self.repositoryRoot)
+        var seen: Set<[String]> = []
+        for level in ["3", "z"] where seen.insert(try Pipelines.passes(forLevel: level)).inserted {
+            let passes = try PassManager(pipeline: try Pipelines.passes(forLevel: level), verifyEach: true)
+            var c = Counts()
+            for n in Set(Self.curated).sorted() { run(script: dir.appendingPathComponent(n + ".wast"), into: &c, passes: passes) }
+            print("-O\(level) behaviour (curated scripts): \(c.passed) passed, \(c.failed) failed, \(c.skipped) skipped")
+            XCTAssertGreaterThan(c.passed, 10_000, "-O\(level)")
+            XCTAssertEqual(c.failed, 0, "-O\(level):\n" + c.failures.prefix(30).joined(separator: "\n"))
+        }
     }
 }

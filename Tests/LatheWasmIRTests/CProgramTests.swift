@@ -1,5 +1,6 @@
 import Foundation
 import LatheWasm
+import LatheTestSupport
 import LatheWasmIR
 import WasmKit
 import WasmKitWASI
@@ -14,31 +15,8 @@ final class CProgramTests: XCTestCase {
     /// Size gates (round-tripped code bytes over input code bytes), by clang optimization level.
     static let sizeLimit: [String: (limit: Double, inclusive: Bool)] = ["O0": (0.95, false), "O2": (1.00, true)]
 
-    /// What a run of a WASI command printed and returned.
-    struct Run: Equatable {
-        var stdout: String
-        var exitCode: UInt32
-    }
-
     /// Runs a WASI command module on WasmKit with stdout captured in a temporary file.
-    static func run(_ bytes: [UInt8], name: String) throws -> Run {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-cprog-\(getpid())-\(name).out").path
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw XCTSkip("cannot create \(path)") }
-        defer { close(fd); unlink(path) }
-        let wasi = try WASIBridgeToHost(args: [name], stdout: fd)
-        let code = try wasi.runAndClose { wasi -> UInt32 in
-            let module = try parseWasm(bytes: bytes)
-            let engine = Engine()
-            let store = Store(engine: engine)
-            var imports = Imports()
-            wasi.link(to: &imports, store: store)
-            let instance = try module.instantiate(store: store, imports: imports)
-            return try wasi.start(instance)
-        }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return Run(stdout: text, exitCode: code)
-    }
+    static func run(_ bytes: [UInt8], name: String) throws -> WASIRun { try WASIRunner.run(bytes, name: name) }
 
     /// Names of the functions a C source defines (definitions start at column 0); `main` is `__original_main` in WASI modules.
     static func definedFunctions(inSource text: String) -> Set<String> {

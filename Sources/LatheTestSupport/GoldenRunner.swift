@@ -13,14 +13,19 @@ import LatheIR
 ///   `; error:` comments.
 /// - `test interpret`: the file verifies; each `; run: %f(args) == results` or `; run: %f(args)
 ///   traps CODE` line runs on a fresh interpreter. Bless rewrites the part after the call.
-/// - `test optimize PASSES` is reserved for the optimizer.
-struct GoldenRunner {
-    let path: String
+/// - `test optimize PASSES`: the file verifies; each `; run:` line holds on it (as for `interpret`);
+///   `optimize` (PASSES is a comma-separated list) transforms every function; the result verifies,
+///   every `; run:` line still holds, and CHECK/NEXT lines match the printed result. Bless rewrites
+///   the CHECK/NEXT block, never the run lines (they must hold before and after).
+public struct GoldenRunner {
+    public let path: String
     var lines: [String]
     var failures: [String] = []
     let bless: Bool
+    /// Runs the named passes on a function, for `test optimize` files (nil: such files fail).
+    public var optimize: ((_ passes: [String], _ function: inout Function) throws -> Void)?
 
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         lines = text.components(separatedBy: "\n")
@@ -46,7 +51,7 @@ struct GoldenRunner {
     }
 
     /// Runs the file; returns failure messages (empty when everything matched or was blessed).
-    mutating func run() -> [String] {
+    public mutating func run() -> [String] {
         let parsed: ParsedModule
         do { parsed = try parseModule(irText) } catch {
             fail(error.line, "parse error: \(error.message) (column \(error.column))")
@@ -57,6 +62,7 @@ struct GoldenRunner {
         case "test print": runPrint(parsed)
         case "test verify": runVerify(parsed)
         case "test interpret": runInterpret(parsed)
+        case let k where k.hasPrefix("test optimize "): runOptimize(parsed, passes: String(k.dropFirst("test optimize ".count)))
         default: fail(1, "unknown test kind '\(kind)'")
         }
         if bless { try? (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
@@ -125,25 +131,48 @@ struct GoldenRunner {
         checkLines(against: rendered, blessable: false)
     }
 
+    mutating func runOptimize(_ parsed: ParsedModule, passes: String) {
+        guard requireValid(parsed) else { return }
+        guard let optimize else { fail(1, "no optimizer to run '\(passes)'"); return }
+        checkRuns(parsed.module, blessable: false, stage: "before optimizing")
+        var module = parsed.module
+        let names = passes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for k in module.functions.indices {
+            do { try optimize(names, &module.functions[k]) } catch {
+                fail(parsed.sourceMaps[k].functionLine, "optimizing %\(module.functions[k].name) failed: \(error)")
+                return
+            }
+            let report = module.functions[k].verify()
+            if !report.isValid { fail(parsed.sourceMaps[k].functionLine, "result does not verify:\n\(report.render())") }
+        }
+        checkRuns(module, blessable: false, stage: "after optimizing")
+        checkLines(against: module.text, blessable: true)
+    }
+
     mutating func runInterpret(_ parsed: ParsedModule) {
         guard requireValid(parsed) else { return }
+        checkRuns(parsed.module, blessable: true, stage: nil)
+    }
+
+    /// Checks every `; run:` line against `module`; with bless and `blessable`, rewrites the expectations instead.
+    mutating func checkRuns(_ module: Module, blessable: Bool, stage: String?) {
         let marker = "; run:"
         for n in lines.indices {
             guard let r = lines[n].range(of: marker) else { continue }
             let body = String(lines[n][r.upperBound...]).trimmingCharacters(in: .whitespaces)
             let invocation: RunInvocation
-            do { invocation = try RunInvocation(parsing: body, in: parsed.module) } catch {
+            do { invocation = try RunInvocation(parsing: body, in: module) } catch {
                 fail(n + 1, "bad run line: \(error)"); continue
             }
-            var interpreter = Interpreter(module: parsed.module, fuel: 1_000_000)
+            var interpreter = Interpreter(module: module, fuel: 1_000_000)
             let outcome = interpreter.call(invocation.function, invocation.args)
-            if bless {
+            if bless && blessable {
                 let call = body.components(separatedBy: " == ")[0].components(separatedBy: " traps ")[0]
                 lines[n] = String(lines[n][..<r.upperBound]) + " " + call + " " + RunInvocation.describe(outcome)
             } else if !invocation.isSatisfied(by: outcome) {
                 var detail = RunInvocation.describe(outcome)
                 if case .failure(let t) = outcome { detail += " (\(t))" }
-                fail(n + 1, "\(body): got \(detail)")
+                fail(n + 1, "\(body): got \(detail)\(stage.map { " (\($0))" } ?? "")")
             }
         }
     }

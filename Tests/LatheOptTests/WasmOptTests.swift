@@ -1,0 +1,149 @@
+import Foundation
+import LatheIR
+import LatheOpt
+import LatheTestSupport
+import LatheWasm
+import LatheWasmIR
+import XCTest
+
+/// The optimizer on real modules: C programs (Tests/programs/wasm) keep their behaviour at -O2, the
+/// output is the same for any thread count, verify-each failures name the pass, and the `lathe` CLI.
+final class WasmOptTests: XCTestCase {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let wasmDirectory = repositoryRoot.appendingPathComponent("Tests/programs/wasm")
+
+    func load(_ name: String) throws -> (bytes: [UInt8], module: LatheWasm.Module) {
+        let bytes = [UInt8](try Data(contentsOf: Self.wasmDirectory.appendingPathComponent(name)))
+        let module = try ModuleReader.read(bytes)
+        try ModuleValidator.validate(module)
+        return (bytes, module)
+    }
+
+    /// Optimizes as `lathe opt` does: lift, run the pipeline, lower, on `threads` threads.
+    func optimize(_ module: LatheWasm.Module, _ manager: PassManager, threads: Int) -> (LatheWasm.Module, WasmRoundTrip.Stats, PipelineStatistics) {
+        let (out, stats, extras) = WasmRoundTrip.run(module, threads: threads) { f, _ in
+            var s = manager.emptyStatistics()
+            try manager.run(&f, statistics: &s)
+            return s
+        }
+        var total = manager.emptyStatistics()
+        for case let s? in extras { total.add(s) }
+        return (out, stats, total)
+    }
+
+    func testO2KeepsTheBehaviourOfCPrograms() throws {
+        let manager = try PassManager(pipeline: try Pipelines.passes(forLevel: "2"), verifyEach: true, collectsStatistics: true)
+        var changedSomewhere = 0
+        for file in ["interpreter.O0.wasm", "hash_words.O2.wasm", "sort_search.O0.wasm"] {
+            let (bytes, module) = try load(file)
+            let (out, stats, passStats) = optimize(module, manager, threads: 2)
+            XCTAssertEqual(stats.failures, [], file)
+            XCTAssertEqual(stats.lifted, module.bodies.count, file)
+            XCTAssertNoThrow(try ModuleValidator.validate(out), file)
+            changedSomewhere += passStats.passes.map(\.changed).reduce(0, +)
+            for p in passStats.passes { XCTAssertLessThanOrEqual(p.instructionsOut, p.instructionsIn, "\(file): \(p.name)") }
+            let before = try WASIRunner.run(bytes, name: "\(file)-in")
+            let after = try WASIRunner.run(ModuleWriter.write(out), name: "\(file)-O2")
+            XCTAssertFalse(before.stdout.isEmpty, file)
+            XCTAssertEqual(after, before, "\(file): behaviour changed at -O2")
+        }
+        XCTAssertGreaterThan(changedSomewhere, 0, "no pass changed any function")
+    }
+
+    func testOutputIsTheSameForAnyThreadCount() throws {
+        let manager = try PassManager(pipeline: try Pipelines.passes(forLevel: "2"), verifyEach: false, collectsStatistics: true)
+        let (_, module) = try load("interpreter.O2.wasm")
+        let (one, _, s1) = optimize(module, manager, threads: 1)
+        let (four, _, s4) = optimize(module, manager, threads: 4)
+        XCTAssertEqual(ModuleWriter.write(one), ModuleWriter.write(four))
+        XCTAssertEqual(s1.passes.map(\.changed), s4.passes.map(\.changed))
+        XCTAssertEqual(s1.passes.map(\.instructionsOut), s4.passes.map(\.instructionsOut))
+    }
+
+    func testVerifyEachFailureNamesPassAndFunctionAndKeepsTheBody() throws {
+        var registry = PassRegistry.standard
+        registry.register(DropEntryTerminator())
+        let manager = try PassManager(pipeline: ["dce", "drop-entry-terminator"], registry: registry, verifyEach: true)
+        let (_, module) = try load("bits64.O2.wasm")
+        let (out, stats, _) = optimize(module, manager, threads: 2)
+        XCTAssertEqual(stats.failures.count, module.bodies.count)
+        let first = try XCTUnwrap(stats.failures.first)
+        XCTAssertTrue(first.hasPrefix("function \(module.importedFunctionCount)"), first)
+        XCTAssertTrue(first.contains("pass 'drop-entry-terminator' broke function"), first)
+        XCTAssertEqual(out.bodies, module.bodies, "bodies of failed functions are kept")
+    }
+
+    // MARK: the CLI
+
+    var lathe: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("lathe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Self.repositoryRoot.appendingPathComponent(".build/debug/lathe")
+    }
+
+    func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = lathe
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryFile(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("lathe-opt-\(getpid())-\(name)").path
+    }
+
+    func testPassesCommandListsRegistryAndPipelines() throws {
+        let r = try run(["passes"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for p in PassRegistry.standard.passes { XCTAssertTrue(r.stdout.contains("\(p.name)  ") && r.stdout.contains(p.summary), r.stdout) }
+        for (level, names) in Pipelines.levels { XCTAssertTrue(r.stdout.contains("-O\(level)  \(names.joined(separator: ","))"), r.stdout) }
+    }
+
+    func testOptCommandOptimizesWithPerfJSONAndSameBytesForAnyThreadCount() throws {
+        let input = Self.wasmDirectory.appendingPathComponent("structs.O0.wasm").path
+        let a = temporaryFile("a.wasm"), b = temporaryFile("b.wasm")
+        defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
+        let r1 = try run(["opt", input, "-o", a, "-O2", "--threads", "1", "--perf=json"])
+        XCTAssertEqual(r1.status, 0, r1.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r1.stderr.utf8)) as? [String: Any]
+        let phases = (json?["phases"] as? [[String: Any]])?.compactMap { $0["phase"] as? String } ?? []
+        for phase in ["read", "validate", "lift", "pass simplify-cfg", "pass dce", "lower", "write"] {
+            XCTAssertTrue(phases.contains(phase), "\(phase) missing in \(phases)")
+        }
+        let r4 = try run(["opt", input, "-o", b, "--passes", "simplify-cfg,dce", "--threads", "4", "--verify-each", "--perf"])
+        XCTAssertEqual(r4.status, 0, r4.stderr)
+        XCTAssertTrue(r4.stderr.contains("pass simplify-cfg") && r4.stderr.contains("thread ms"), r4.stderr)
+        XCTAssertTrue(r4.stderr.contains("verify after passes"), r4.stderr)
+        let outA = [UInt8](try Data(contentsOf: URL(fileURLWithPath: a)))
+        XCTAssertEqual(outA, [UInt8](try Data(contentsOf: URL(fileURLWithPath: b))))
+        let before = try WASIRunner.run([UInt8](try Data(contentsOf: URL(fileURLWithPath: input))), name: "cli-in")
+        XCTAssertEqual(try WASIRunner.run(outA, name: "cli-O2"), before)
+    }
+
+    func testOptCommandRejectsUnknownPassesAndLevels() throws {
+        let input = Self.wasmDirectory.appendingPathComponent("bits64.O2.wasm").path
+        let out = temporaryFile("never.wasm")
+        let cases: [([String], String)] = [
+            (["--passes", "dce,bogus"], "unknown pass 'bogus'"),
+            (["-O9"], "-O9: unknown optimization level"),
+            (["-O2", "--passes", "dce"], "not both"),
+        ]
+        for (args, message) in cases {
+            let r = try run(["opt", input, "-o", out] + args)
+            XCTAssertEqual(r.status, 1, "\(args)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+}
