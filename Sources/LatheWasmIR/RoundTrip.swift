@@ -99,11 +99,14 @@ public enum WasmRoundTrip {
         func now() -> UInt64 { timed ? DispatchTime.now().uptimeNanoseconds : 0 }
         let body = module.bodies[i]
         let index = module.importedFunctionCount + i
-        let label = module.names?.functions[UInt32(index)].map { "function \(index) (\($0))" } ?? "function \(index)"
         stats.inputCodeBytes += bodySize(body)
         func keep(_ reason: String, failure: String? = nil) -> (body: FunctionBody?, stats: Stats, extra: Extra?) {
             stats.kept[reason, default: 0] += 1
-            if let failure { stats.failures.append("\(label): \(failure)") }
+            if let failure {
+                // Named only on failure: `module.names` parses the name section at each call.
+                let label = module.names?.functions[UInt32(index)].map { "function \(index) (\($0))" } ?? "function \(index)"
+                stats.failures.append("\(label): \(failure)")
+            }
             stats.outputCodeBytes += bodySize(body)
             return (nil, stats, nil)
         }
