@@ -91,7 +91,7 @@ struct LowerState: ~Copyable {
     var vectorShapes: [Inst: VectorShape] = [:]
     /// Dense numbers of the values in locals live at the start of each block (by block index), and
     /// the value of each dense number: borrowed from the `LocalAssigner` while the body is emitted.
-    var liveStart: [Int32] = [], liveValues: [Int32] = []
+    var liveStart = ScratchBuffer<Int32>(), liveValues = ScratchBuffer<Int32>()
     var denseValues: [Value] = []
     /// Instructions of the reachable blocks in layout order: block `b` holds `instList[blockStart[b]..<blockEnd[b]]`.
     var instList = ScratchBuffer<Inst>()

@@ -53,7 +53,7 @@ struct LocalAssigner: ~Copyable {
 
     /// Live-in values of each block in compressed rows, sorted by dense number: block `b`'s are
     /// `liveValues[liveStart[b]..<liveStart[b + 1]]`.
-    var liveStart: [Int32] = [], liveValues: [Int32] = []
+    var liveStart = ScratchBuffer<Int32>(), liveValues = ScratchBuffer<Int32>()
     /// Live-in (block, value) pairs in the order liveness finds them (by value), before the rows are built.
     var liveInBlock = ScratchBuffer<Int32>(), liveInValue = ScratchBuffer<Int32>()
 
@@ -177,17 +177,23 @@ struct LocalAssigner: ~Copyable {
                 }
             }
         }
-        let n = valueOf.count
-        Self.refill(&useStart, 0, n + 1)
-        for k in useValue.indices { useStart[Int(useValue[k]) + 1] += 1 }
-        for k in 0..<n { useStart[k + 1] += useStart[k] }
+        Self.buildRows(rowOf: useValue, item: useBlock, rowCount: valueOf.count, start: &useStart, items: &useBlocks, fill: &fill)
+    }
+
+    /// Compressed rows from (row, item) pairs: row `r`'s items are `items[start[r]..<start[r + 1]]`,
+    /// in the order the pairs come (a stable counting sort).
+    static func buildRows(rowOf: borrowing ScratchBuffer<Int32>, item: borrowing ScratchBuffer<Int32>, rowCount: Int,
+                          start: inout ScratchBuffer<Int32>, items: inout ScratchBuffer<Int32>, fill: inout ScratchBuffer<Int32>) {
+        start.refill(0, count: rowCount + 1)
+        for k in rowOf.indices { start[Int(rowOf[k]) + 1] += 1 }
+        for r in 0..<rowCount { start[r + 1] += start[r] }
         fill.removeAll()
-        fill.append(contentsOf: useStart)
-        Self.refill(&useBlocks, 0, useValue.count)
-        for k in useValue.indices {
-            let d = Int(useValue[k])
-            useBlocks[Int(fill[d])] = useBlock[k]
-            fill[d] += 1
+        fill.append(contentsOf: start)
+        items.refill(0, count: item.count)
+        for k in rowOf.indices {
+            let r = Int(rowOf[k])
+            items[Int(fill[r])] = item[k]
+            fill[r] += 1
         }
     }
 
@@ -218,19 +224,8 @@ struct LocalAssigner: ~Copyable {
                 }
             }
         }
-        // Rows by block; a stable counting sort keeps each row sorted by dense number.
-        let blocks = markedFor.count
-        Self.refill(&liveStart, 0, blocks + 1)
-        for k in liveInBlock.indices { liveStart[Int(liveInBlock[k]) + 1] += 1 }
-        for k in 0..<blocks { liveStart[k + 1] += liveStart[k] }
-        fill.removeAll()
-        fill.append(contentsOf: liveStart)
-        Self.refill(&liveValues, 0, liveInValue.count)
-        for k in liveInBlock.indices {
-            let b = Int(liveInBlock[k])
-            liveValues[Int(fill[b])] = liveInValue[k]
-            fill[b] += 1
-        }
+        // Rows by block; the pairs come by dense number, so each row stays sorted.
+        Self.buildRows(rowOf: liveInBlock, item: liveInValue, rowCount: markedFor.count, start: &liveStart, items: &liveValues, fill: &fill)
     }
 
     /// Positions in `liveValues` of the values live into block `b`.
