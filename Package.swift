@@ -29,7 +29,7 @@ let package = Package(
         // The wasm <-> IR bridge: lift function bodies to SSA, lower them back to structured wasm.
         .target(name: "LatheWasmIR", dependencies: ["LatheWasm", "LatheIR"]),
         // The optimizer: function passes, their registry and pipelines, analyses, the pass manager, statistics.
-        .target(name: "LatheOpt", dependencies: ["LatheIR", "LatheEntity"]),
+        .target(name: "LatheOpt", dependencies: ["LatheIR", "LatheEntity", "LatheWasm", "LatheWasmIR"]),
         // The command line.
         .executableTarget(
             name: "lathe",

@@ -2,17 +2,37 @@ import Foundation
 
 /// The pass pipeline of each optimization level, as lists of registered pass names.
 ///
-/// Levels differ once more passes exist; for now every level cleans up the control flow left by
-/// lifting, then removes the instructions that became dead.
+/// Every level first cleans up the control flow left by lifting and removes dead instructions, so
+/// the inliner sees callees at their real size; -O2 and up then inline and clean up again.
 public enum Pipelines {
+    /// Cleanup after lifting or inlining.
+    static let cleanup = ["simplify-cfg", "dce"]
+
     /// Level (the text after `-O`) and its passes, in order.
     public static let levels: [(level: String, passes: [String])] = [
-        ("1", ["simplify-cfg", "dce"]),
-        ("2", ["simplify-cfg", "dce"]),
-        ("3", ["simplify-cfg", "dce"]),
-        ("s", ["simplify-cfg", "dce"]),
-        ("z", ["simplify-cfg", "dce"]),
+        ("1", cleanup),
+        ("2", cleanup + ["inline"] + cleanup),
+        ("3", cleanup + ["inline"] + cleanup),
+        ("s", cleanup + ["inline"] + cleanup),
+        ("z", cleanup + ["inline"] + cleanup),
     ]
+
+    /// The budgets of module passes at `-O<level>`: -O3 also inlines small callees with several
+    /// call sites; -Os and -Oz inline only where code does not grow much (tiny callees, single sites).
+    public static func moduleOptions(forLevel level: String) -> ModulePassOptions {
+        var options = ModulePassOptions()
+        switch level {
+        case "3":
+            options.inlinesMultiSiteCallees = true
+        case "s":
+            options.tinyCalleeSize = 8
+        case "z":
+            options.tinyCalleeSize = 4
+        default:
+            break
+        }
+        return options
+    }
 
     /// The passes of `-O<level>`; `0` has none (the module is read, validated and written).
     public static func passes(forLevel level: String) throws(OptError) -> [String] {

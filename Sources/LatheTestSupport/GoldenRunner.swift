@@ -14,7 +14,8 @@ import LatheIR
 /// - `test interpret`: the file verifies; each `; run: %f(args) == results` or `; run: %f(args)
 ///   traps CODE` line runs on a fresh interpreter. Bless rewrites the part after the call.
 /// - `test optimize PASSES`: the file verifies; each `; run:` line holds on it (as for `interpret`);
-///   `optimize` (PASSES is a comma-separated list) transforms every function; the result verifies,
+///   `optimize` (PASSES is a comma-separated list) transforms the module (`; set KEY: VALUE` lines
+///   configure it); every function of the result verifies,
 ///   every `; run:` line still holds, and CHECK/NEXT lines match the printed result. Bless rewrites
 ///   the CHECK/NEXT block, never the run lines (they must hold before and after).
 public struct GoldenRunner {
@@ -22,8 +23,10 @@ public struct GoldenRunner {
     var lines: [String]
     var failures: [String] = []
     let bless: Bool
-    /// Runs the named passes on a function, for `test optimize` files (nil: such files fail).
-    public var optimize: ((_ passes: [String], _ function: inout Function) throws -> Void)?
+    /// Runs the named passes on the module, for `test optimize` files (nil: such files fail).
+    ///
+    /// `settings` holds the file's `; set KEY: VALUE` lines (for instance `; set internal: %helper`).
+    public var optimize: ((_ passes: [String], _ module: inout Module, _ settings: [String: String]) throws -> Void)?
 
     public init(path: String) throws {
         self.path = path
@@ -46,6 +49,17 @@ public struct GoldenRunner {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// The file's `; set KEY: VALUE` lines.
+    var settings: [String: String] {
+        var out: [String: String] = [:]
+        for line in lines where line.hasPrefix("; set ") {
+            let rest = line.dropFirst("; set ".count)
+            guard let colon = rest.firstIndex(of: ":") else { continue }
+            out[String(rest[..<colon])] = rest[rest.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return out
+    }
+
     mutating func fail(_ line: Int?, _ message: String) {
         failures.append("\(path)\(line.map { ":\($0)" } ?? ""): \(message)")
     }
@@ -66,7 +80,9 @@ public struct GoldenRunner {
         default: fail(1, "unknown test kind '\(kind)'")
         }
         if bless { try? (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
-        return bless ? [] : failures
+        // Blessing rewrites expectations; what it cannot rewrite (run lines of `optimize` files, which
+        // must hold before and after) still fails.
+        return failures
     }
 
     // MARK: kinds
@@ -137,13 +153,14 @@ public struct GoldenRunner {
         checkRuns(parsed.module, blessable: false, stage: "before optimizing")
         var module = parsed.module
         let names = passes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        for k in module.functions.indices {
-            do { try optimize(names, &module.functions[k]) } catch {
-                fail(parsed.sourceMaps[k].functionLine, "optimizing %\(module.functions[k].name) failed: \(error)")
-                return
-            }
-            let report = module.functions[k].verify()
-            if !report.isValid { fail(parsed.sourceMaps[k].functionLine, "result does not verify:\n\(report.render())") }
+        do { try optimize(names, &module, settings) } catch {
+            fail(1, "optimizing failed: \(error)")
+            return
+        }
+        for f in module.functions {
+            let k = parsed.module.index(of: f.name)
+            let report = f.verify()
+            if !report.isValid { fail(k.map { parsed.sourceMaps[$0].functionLine }, "result does not verify:\n\(report.render())") }
         }
         checkRuns(module, blessable: false, stage: "after optimizing")
         checkLines(against: module.text, blessable: true)

@@ -90,59 +90,120 @@ public enum WasmRoundTrip {
         return (out, stats, extras)
     }
 
+    /// Lifts every defined function and verifies it when asked: the lifted functions by defined index
+    /// (nil where the function keeps its bytes) and statistics of the lift.
+    ///
+    /// With `lowerAll` this is `run` split in two, for optimizers that need every function as IR at once.
+    public static func liftAll(_ module: LatheWasm.Module, verify: Bool = true, threads: Int = 1, timed: Bool = false) -> ([LiftedFunction?], Stats) {
+        let lifter = WasmLifter(module: module)
+        let start = timed ? DispatchTime.now().uptimeNanoseconds : 0
+        let results = Parallel.map(count: module.bodies.count, threads: threads, state: { () }) { _, i -> (LiftedFunction?, Stats) in
+            var stats = Stats()
+            let lifted = liftOne(module, i, lifter, verify: verify, timed: timed, &stats)
+            return (lifted, stats)
+        }
+        var stats = Stats()
+        for r in results { stats.add(r.1) }
+        if timed { stats.wallNanoseconds = DispatchTime.now().uptimeNanoseconds - start }
+        return (results.map(\.0), stats)
+    }
+
+    /// Lowers `lifted` (by defined-function index, nil keeps the body) into a copy of `module`.
+    public static func lowerAll(_ module: LatheWasm.Module, _ lifted: [LiftedFunction?], threads: Int = 1, timed: Bool = false) -> (LatheWasm.Module, Stats) {
+        precondition(lifted.count == module.bodies.count, "one entry per defined function")
+        let start = timed ? DispatchTime.now().uptimeNanoseconds : 0
+        let results = Parallel.map(count: module.bodies.count, threads: threads, state: { WasmLowerer() }) { lowerer, i -> (FunctionBody?, Stats) in
+            var stats = Stats()
+            guard let function = lifted[i] else {
+                stats.outputCodeBytes += bodySize(module.bodies[i])
+                return (nil, stats)
+            }
+            let body = lowerOne(module, i, function, &lowerer, timed: timed, &stats)
+            return (body, stats)
+        }
+        var out = module
+        var stats = Stats()
+        for (i, r) in results.enumerated() {
+            if let body = r.0 { out.bodies[i] = body }
+            stats.add(r.1)
+        }
+        if timed { stats.wallNanoseconds = DispatchTime.now().uptimeNanoseconds - start }
+        return (out, stats)
+    }
+
+    /// Records in `stats` that defined function `i` keeps its bytes, and why; `failure` marks a bug worth reporting.
+    static func recordKept(_ module: LatheWasm.Module, _ i: Int, _ reason: String, failure: String?, _ stats: inout Stats) {
+        stats.kept[reason, default: 0] += 1
+        if let failure {
+            // Named only on failure: `module.names` parses the name section at each call.
+            let index = module.importedFunctionCount + i
+            let label = module.names?.functions[UInt32(index)].map { "function \(index) (\($0))" } ?? "function \(index)"
+            stats.failures.append("\(label): \(failure)")
+        }
+    }
+
+    /// Lifts and (when asked) verifies defined function `i`; nil when it keeps its bytes (recorded in `stats`).
+    static func liftOne(_ module: LatheWasm.Module, _ i: Int, _ lifter: WasmLifter, verify: Bool, timed: Bool, _ stats: inout Stats) -> LiftedFunction? {
+        func now() -> UInt64 { timed ? DispatchTime.now().uptimeNanoseconds : 0 }
+        stats.inputCodeBytes += bodySize(module.bodies[i])
+        let t = now()
+        let lifted: LiftedFunction
+        do { lifted = try lifter.lift(definedFunction: i) } catch {
+            stats.liftNanoseconds += now() - t
+            recordKept(module, i, error.reason, failure: nil, &stats)
+            return nil
+        }
+        let t2 = now()
+        stats.liftNanoseconds += t2 - t
+        if verify {
+            let report = lifted.function.verify()
+            stats.verifyNanoseconds += now() - t2
+            if !report.isValid {
+                recordKept(module, i, "bug: verifier", failure: "verifier: \(report.errors.first.map { "\($0)" } ?? "")", &stats)
+                return nil
+            }
+        }
+        return lifted
+    }
+
+    /// Lowers defined function `i`; nil when lowering failed (a bug, recorded in `stats`; the body is kept).
+    static func lowerOne(_ module: LatheWasm.Module, _ i: Int, _ lifted: LiftedFunction, _ lowerer: inout WasmLowerer, timed: Bool, _ stats: inout Stats) -> FunctionBody? {
+        let t = timed ? DispatchTime.now().uptimeNanoseconds : 0
+        let body = module.bodies[i]
+        do {
+            let lowered = try lowerer.lower(lifted)
+            if timed { stats.lowerNanoseconds += DispatchTime.now().uptimeNanoseconds - t }
+            stats.lifted += 1
+            stats.outputCodeBytes += bodySize(lowered)
+            stats.liftedInputBytes += bodySize(body)
+            stats.liftedOutputBytes += bodySize(lowered)
+            return lowered
+        } catch {
+            recordKept(module, i, "bug: lower", failure: "\(error)", &stats)
+            stats.outputCodeBytes += bodySize(body)
+            return nil
+        }
+    }
+
     /// Lift, verify, transform and lower one function: its new body (nil to keep the old one), statistics and transform result.
     static func process<Extra>(
         _ module: LatheWasm.Module, _ i: Int, _ lifter: WasmLifter, _ lowerer: inout WasmLowerer, verify: Bool, timed: Bool,
         transform: (inout Function, Int) throws -> Extra
     ) -> (body: FunctionBody?, stats: Stats, extra: Extra?) {
         var stats = Stats()
-        func now() -> UInt64 { timed ? DispatchTime.now().uptimeNanoseconds : 0 }
-        let body = module.bodies[i]
-        let index = module.importedFunctionCount + i
-        stats.inputCodeBytes += bodySize(body)
-        func keep(_ reason: String, failure: String? = nil) -> (body: FunctionBody?, stats: Stats, extra: Extra?) {
-            stats.kept[reason, default: 0] += 1
-            if let failure {
-                // Named only on failure: `module.names` parses the name section at each call.
-                let label = module.names?.functions[UInt32(index)].map { "function \(index) (\($0))" } ?? "function \(index)"
-                stats.failures.append("\(label): \(failure)")
-            }
-            stats.outputCodeBytes += bodySize(body)
+        guard var lifted = liftOne(module, i, lifter, verify: verify, timed: timed, &stats) else {
+            stats.outputCodeBytes += bodySize(module.bodies[i])
             return (nil, stats, nil)
         }
-        var t = now()
-        var lifted: LiftedFunction
-        do { lifted = try lifter.lift(definedFunction: i) } catch {
-            stats.liftNanoseconds += now() - t
-            return keep(error.reason)
-        }
-        var t2 = now()
-        stats.liftNanoseconds += t2 - t
-        if verify {
-            let report = lifted.function.verify()
-            t = now()
-            stats.verifyNanoseconds += t - t2
-            if !report.isValid {
-                return keep("bug: verifier", failure: "verifier: \(report.errors.first.map { "\($0)" } ?? "")")
-            }
-            t2 = t
-        }
+        let t = timed ? DispatchTime.now().uptimeNanoseconds : 0
         let extra: Extra
         do { extra = try transform(&lifted.function, i) } catch {
-            return keep("bug: pass", failure: "\(error)")
+            recordKept(module, i, "bug: pass", failure: "\(error)", &stats)
+            stats.outputCodeBytes += bodySize(module.bodies[i])
+            return (nil, stats, nil)
         }
-        t = now()
-        stats.transformNanoseconds += t - t2
-        do {
-            let lowered = try lowerer.lower(lifted)
-            stats.lowerNanoseconds += now() - t
-            stats.lifted += 1
-            stats.outputCodeBytes += bodySize(lowered)
-            stats.liftedInputBytes += bodySize(body)
-            stats.liftedOutputBytes += bodySize(lowered)
-            return (lowered, stats, extra)
-        } catch {
-            return keep("bug: lower", failure: "\(error)")
-        }
+        if timed { stats.transformNanoseconds += DispatchTime.now().uptimeNanoseconds - t }
+        guard let body = lowerOne(module, i, lifted, &lowerer, timed: timed, &stats) else { return (nil, stats, nil) }
+        return (body, stats, extra)
     }
 }

@@ -17,6 +17,12 @@ public struct LiftedFunction: Sendable {
     public var functionIndices: [UInt32]
     /// The wasm type index of each `SigRef`.
     public var typeIndices: [UInt32]
+
+    public init(function: Function, functionIndices: [UInt32], typeIndices: [UInt32]) {
+        self.function = function
+        self.functionIndices = functionIndices
+        self.typeIndices = typeIndices
+    }
 }
 
 /// Module-level facts the lifter needs: types, function signatures, globals, memories, tables.

@@ -32,6 +32,10 @@ struct OptCommand: ParsableCommand {
     var perf = false
     @Flag(name: .customLong("perf-json"), help: "Print those figures as JSON (same as --perf=json).")
     var perfJSON = false
+    @Option(name: .customLong("inline"), help: ArgumentHelp("Always inline this function (name from the name section, or index); repeatable.", valueName: "name"))
+    var inlineNames: [String] = []
+    @Option(name: .customLong("no-inline"), help: ArgumentHelp("Never inline this function; repeatable.", valueName: "name"))
+    var noInlineNames: [String] = []
 
     /// The passes to run, or nil to leave function bodies alone (-O0).
     func pipeline() throws -> [String]? {
@@ -55,7 +59,8 @@ struct OptCommand: ParsableCommand {
             let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
             guard threadCount >= 1 else { throw CLIError("--threads must be at least 1") }
             let names = try pipeline()
-            let manager = try PassManager(pipeline: names ?? [], verifyEach: verifyEach || PassManager.verifiesByDefault, collectsStatistics: timed)
+            var manager = try PassManager(pipeline: names ?? [], verifyEach: verifyEach || PassManager.verifiesByDefault, collectsStatistics: timed)
+            manager.moduleOptions = Pipelines.moduleOptions(forLevel: level ?? "2")
             var perfReport = PerfReport(threads: threadCount)
             var clock = monotonicNanoseconds()
             func phase(_ name: String) {
@@ -73,22 +78,30 @@ struct OptCommand: ParsableCommand {
             phase("validate")
             if names != nil {
                 let verifyLifted = manager.verifyEach || roundtrip
-                let (out, stats, extras) = WasmRoundTrip.run(module, verify: verifyLifted, threads: threadCount, timed: timed) { f, _ in
-                    var s = manager.emptyStatistics()
-                    try manager.run(&f, statistics: &s)
-                    return s
+                let requests = inlineNames.map { WasmOptimizer.InlineRequest(function: $0, hint: .always) }
+                    + noInlineNames.map { WasmOptimizer.InlineRequest(function: $0, hint: .never) }
+                let (out, report): (LatheWasm.Module, WasmOptimizer.Report)
+                do {
+                    (out, report) = try WasmOptimizer.optimize(module, manager: manager, threads: threadCount, verifyLifted: verifyLifted, timed: timed, inlineRequests: requests)
+                } catch {
+                    throw CLIError("optimizing failed:\n\(error)")
                 }
-                if !stats.failures.isEmpty {
-                    throw CLIError("optimizing failed:\n" + stats.failures.prefix(10).joined(separator: "\n"))
+                let stats = report.roundTrip
+                if let liftWall = report.liftWallNanoseconds {
+                    perfReport.rows.append(.init(phase: "lift", wall: liftWall, thread: stats.liftNanoseconds + stats.verifyNanoseconds, functions: stats.lifted + stats.keptCount))
+                    if verifyLifted { perfReport.rows.append(.init(phase: "verify lifted", nested: true, thread: stats.verifyNanoseconds)) }
+                    perfReport.rows.append(.init(phase: "passes", wall: report.passesWallNanoseconds ?? 0, thread: report.passes.passes.reduce(0) { $0 + $1.nanoseconds } + report.passes.verifyNanoseconds))
+                    perfReport.addPasses(report.passes)
+                    if manager.verifyEach { perfReport.rows.append(.init(phase: "verify after passes", nested: true, thread: report.passes.verifyNanoseconds)) }
+                    perfReport.rows.append(.init(phase: "lower", wall: report.lowerWallNanoseconds ?? 0, thread: report.lowerThreadNanoseconds, functions: stats.lifted))
+                } else {
+                    perfReport.rows.append(.init(phase: "lift+passes+lower", wall: stats.wallNanoseconds, thread: stats.liftNanoseconds + stats.verifyNanoseconds + stats.transformNanoseconds + stats.lowerNanoseconds, functions: module.bodies.count))
+                    perfReport.rows.append(.init(phase: "lift", nested: true, thread: stats.liftNanoseconds, functions: stats.lifted + stats.keptCount))
+                    if verifyLifted { perfReport.rows.append(.init(phase: "verify lifted", nested: true, thread: stats.verifyNanoseconds)) }
+                    perfReport.addPasses(report.passes)
+                    if manager.verifyEach { perfReport.rows.append(.init(phase: "verify after passes", nested: true, thread: report.passes.verifyNanoseconds)) }
+                    perfReport.rows.append(.init(phase: "lower", nested: true, thread: stats.lowerNanoseconds, functions: stats.lifted))
                 }
-                var passStats = manager.emptyStatistics()
-                for case let s? in extras { passStats.add(s) }
-                perfReport.rows.append(.init(phase: "lift+passes+lower", wall: stats.wallNanoseconds, thread: stats.liftNanoseconds + stats.verifyNanoseconds + stats.transformNanoseconds + stats.lowerNanoseconds, functions: module.bodies.count))
-                perfReport.rows.append(.init(phase: "lift", nested: true, thread: stats.liftNanoseconds, functions: stats.lifted + stats.keptCount))
-                if verifyLifted { perfReport.rows.append(.init(phase: "verify lifted", nested: true, thread: stats.verifyNanoseconds)) }
-                perfReport.addPasses(passStats)
-                if manager.verifyEach { perfReport.rows.append(.init(phase: "verify after passes", nested: true, thread: passStats.verifyNanoseconds)) }
-                perfReport.rows.append(.init(phase: "lower", nested: true, thread: stats.lowerNanoseconds, functions: stats.lifted))
                 clock = monotonicNanoseconds()
                 try validateModule(out, path: output)
                 phase("validate output")

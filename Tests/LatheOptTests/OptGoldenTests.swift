@@ -21,8 +21,18 @@ let optGoldenFiles: [String] = {
     @Test(arguments: optGoldenFiles)
     func golden(_ path: String) throws {
         var runner = try GoldenRunner(path: path)
-        runner.optimize = { names, f in
-            try PassManager(pipeline: names, verifyEach: true).run(&f)
+        runner.optimize = { names, module, settings in
+            // Every function is a root (kept) unless `; set internal:` names it.
+            let internalNames = Set((settings["internal"] ?? "").split(separator: " ").map { String($0.drop { $0 == "%" }) })
+            var program = ProgramIR(module)
+            for k in program.entries.indices where internalNames.contains(program.entries[k].name) { program.entries[k].isRoot = false }
+            var options = ModulePassOptions()
+            if settings["inline-multi-site"] == "yes" { options.inlinesMultiSiteCallees = true }
+            var manager = try PassManager(pipeline: names, verifyEach: true)
+            manager.moduleOptions = options
+            var stats = manager.emptyStatistics()
+            try manager.run(&program, threads: 1, statistics: &stats)
+            module = program.module
         }
         let failures = runner.run()
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")

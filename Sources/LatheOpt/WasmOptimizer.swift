@@ -1,0 +1,185 @@
+import LatheIR
+import LatheWasm
+import LatheWasmIR
+
+/// Optimizes a wasm module: lifts its functions, runs a pipeline, lowers them back.
+///
+/// A pipeline of function passes only streams: each function is lifted, optimized and lowered on
+/// its own, so at most one function per thread is held as IR. A pipeline with a module pass lifts
+/// every function first into a `ProgramIR`, runs the pipeline on it, then lowers everything.
+public enum WasmOptimizer {
+    /// What a run did: the round trip's counts and times, and the passes' statistics.
+    public struct Report: Sendable {
+        public var roundTrip = WasmRoundTrip.Stats()
+        public var passes: PipelineStatistics
+        /// Wall and thread time of lifting and of lowering when they ran as separate phases (module passes), else nil.
+        public var liftWallNanoseconds: UInt64?
+        public var passesWallNanoseconds: UInt64?
+        public var lowerWallNanoseconds: UInt64?
+        /// Lower-phase time summed over threads when lowering ran as its own phase.
+        public var lowerThreadNanoseconds: UInt64 = 0
+    }
+
+    /// A `--inline=NAME` or `--no-inline=NAME` request.
+    public struct InlineRequest: Sendable, Equatable {
+        public var function: String
+        public var hint: InlineHint
+        public init(function: String, hint: InlineHint) { self.function = function; self.hint = hint }
+    }
+
+    /// Runs `manager`'s pipeline on every function of `module`; functions that cannot be lifted keep their bytes.
+    ///
+    /// Throws `OptimizeError` when a pass breaks a function or an inline request names no function.
+    public static func optimize(
+        _ module: LatheWasm.Module, manager: PassManager, threads: Int, verifyLifted: Bool, timed: Bool = false,
+        inlineRequests: [InlineRequest] = []
+    ) throws(OptimizeError) -> (LatheWasm.Module, Report) {
+        var report = Report(passes: manager.emptyStatistics())
+        var out: LatheWasm.Module
+        if !manager.hasModulePasses {
+            let (result, stats, extras) = WasmRoundTrip.run(module, verify: verifyLifted, threads: threads, timed: timed) { f, _ in
+                var s = manager.emptyStatistics()
+                try manager.run(&f, statistics: &s)
+                return s
+            }
+            if !stats.failures.isEmpty { throw OptimizeError(failures: stats.failures) }
+            for case let s? in extras { report.passes.add(s) }
+            report.roundTrip = stats
+            out = result
+        } else {
+            let (lifted, liftStats) = WasmRoundTrip.liftAll(module, verify: verifyLifted, threads: threads, timed: timed)
+            if !liftStats.failures.isEmpty { throw OptimizeError(failures: liftStats.failures) }
+            report.liftWallNanoseconds = liftStats.wallNanoseconds
+            var program = try makeProgram(module, lifted, inlineRequests: inlineRequests)
+            let start = timed ? monotonicNanoseconds() : 0
+            do { try manager.run(&program, threads: threads, statistics: &report.passes) } catch {
+                throw OptimizeError(failures: ["\(error)"])
+            }
+            if timed { report.passesWallNanoseconds = monotonicNanoseconds() - start }
+            let relinked = relink(program, lifted, importedCount: module.importedFunctionCount)
+            let (result, lowerStats) = WasmRoundTrip.lowerAll(module, relinked, threads: threads, timed: timed)
+            if !lowerStats.failures.isEmpty { throw OptimizeError(failures: lowerStats.failures) }
+            report.lowerWallNanoseconds = lowerStats.wallNanoseconds
+            report.lowerThreadNanoseconds = lowerStats.lowerNanoseconds
+            report.roundTrip = liftStats
+            report.roundTrip.add(lowerStats)
+            report.roundTrip.wallNanoseconds = liftStats.wallNanoseconds + lowerStats.wallNanoseconds
+            out = result
+        }
+        var rewritten = Set<UInt32>()
+        let imported = UInt32(module.importedFunctionCount)
+        for i in module.bodies.indices where out.bodies[i] != module.bodies[i] { rewritten.insert(imported + UInt32(i)) }
+        out.dropStaleCodeMetadata(rewrittenFunctions: rewritten)
+        return (out, report)
+    }
+
+    /// The program of a lifted module: every function by module index, with roots and inline hints.
+    static func makeProgram(_ module: LatheWasm.Module, _ lifted: [LiftedFunction?], inlineRequests: [InlineRequest]) throws(OptimizeError) -> ProgramIR {
+        let imported = module.importedFunctionCount
+        let total = imported + module.bodies.count
+        var entries: [ProgramIR.Entry] = (0..<total).map { index in
+            let l = index >= imported ? lifted[index - imported] : nil
+            return ProgramIR.Entry(name: "f\(index)", function: l?.function, isRoot: index < imported, typeIndexOfSignature: l?.typeIndices ?? [])
+        }
+        for index in externallyReferencedFunctions(module, lifted) where Int(index) < total { entries[Int(index)].isRoot = true }
+        for (index, hint) in inlineHints(module) where Int(index) < total { entries[Int(index)].inlineHint = hint }
+        if !inlineRequests.isEmpty {
+            let names = module.names?.functions ?? [:]
+            var byName: [String: UInt32] = [:]
+            for (index, name) in names { byName[name] = index }
+            for request in inlineRequests {
+                let index = byName[request.function] ?? UInt32(request.function).flatMap { Int($0) < total ? $0 : nil }
+                guard let index else {
+                    throw OptimizeError(failures: ["\(request.hint == .never ? "--no-inline" : "--inline")=\(request.function): no function has that name (or index)"])
+                }
+                entries[Int(index)].inlineHint = request.hint
+            }
+        }
+        return ProgramIR(entries: entries)
+    }
+
+    /// Functions reachable from outside the IR: exports, start, element segments, `ref.func` in
+    /// constant expressions, and callees of the bodies that were not lifted (their calls are invisible to passes).
+    static func externallyReferencedFunctions(_ module: LatheWasm.Module, _ lifted: [LiftedFunction?]) -> Set<UInt32> {
+        var roots = Set<UInt32>()
+        for e in module.exports where e.kind == .function { roots.insert(e.index) }
+        if let s = module.start { roots.insert(s) }
+        func scan(_ instructions: [Instruction]) {
+            for inst in instructions {
+                switch inst.opcode {
+                case .call, .returnCall, .refFunc: if let i = inst.index { roots.insert(i) }
+                default: break
+                }
+            }
+        }
+        for segment in module.elements {
+            switch segment.items {
+            case .functions(let fs): roots.formUnion(fs)
+            case .expressions(let es): for e in es { scan((try? e.instructions()) ?? []) }
+            }
+        }
+        for g in module.globals { scan((try? g.initializer.instructions()) ?? []) }
+        for t in module.tables { if let e = t.initializer { scan((try? e.instructions()) ?? []) } }
+        for (i, body) in module.bodies.enumerated() where lifted[i] == nil {
+            var it = body.makeIterator()
+            while let inst = try? it.next() { scan([inst]) }
+        }
+        return roots
+    }
+
+    /// Function-level inline hints (offset 0) of `metadata.code.inline` and `binaryen.inline`: 127 always, 0 never.
+    static func inlineHints(_ module: LatheWasm.Module) -> [(UInt32, InlineHint)] {
+        var hints: [(UInt32, InlineHint)] = []
+        for section in module.customSections where section.name == "metadata.code.inline" || section.name == "binaryen.inline" {
+            guard let metadata = try? CodeMetadata(payload: section.payload) else { continue }
+            for f in metadata.functions {
+                for item in f.items where item.offset == 0 && item.payload.count >= 1 {
+                    switch item.payload[0] {
+                    case 127: hints.append((f.index, .always))
+                    case 0: hints.append((f.index, .never))
+                    default: break
+                    }
+                }
+            }
+        }
+        return hints
+    }
+
+    /// The lifted functions with their IR after the passes, `FuncRef`s mapped back to wasm function
+    /// indices by name and `SigRef`s to type indices; removed functions are lowered as they are.
+    static func relink(_ program: ProgramIR, _ lifted: [LiftedFunction?], importedCount: Int) -> [LiftedFunction?] {
+        lifted.enumerated().map { i, original in
+            guard var l = original else { return nil }
+            let entry = program.entries[importedCount + i]
+            guard let f = entry.function else { return nil }
+            if entry.isRemoved {
+                // Nothing can reach it; its body shrinks to `unreachable`.
+                return LiftedFunction(function: unreachableBody(f.name, f.signature), functionIndices: [], typeIndices: [])
+            }
+            l.function = f
+            l.functionIndices = f.functionRefs.elements.map { ref in
+                guard let index = program.index(named: ref.name) else { preconditionFailure("call to unknown function \(ref.name)") }
+                return UInt32(index)
+            }
+            l.typeIndices = entry.typeIndexOfSignature
+            precondition(l.typeIndices.count == f.signatures.count, "\(f.name): a pass added a signature without its type index")
+            return l
+        }
+    }
+}
+
+/// A function whose body is only `unreachable`.
+func unreachableBody(_ name: String, _ signature: Signature) -> Function {
+    var f = Function(name: name, signature: signature)
+    let entry = f.dfg.makeBlock()
+    for t in signature.params { _ = f.dfg.appendParam(entry, type: t) }
+    f.layout.appendBlock(entry)
+    f.layout.appendInst(f.dfg.makeInst(InstructionData(opcode: .unreachable)), to: entry)
+    return f
+}
+
+/// Optimizing a module failed: a pass broke a function (a bug), or a request named no function.
+public struct OptimizeError: Error, Sendable, CustomStringConvertible {
+    public var failures: [String]
+    public var description: String { failures.prefix(10).joined(separator: "\n") }
+}
