@@ -66,6 +66,8 @@ let package = Package(
             dependencies: [
                 "LatheOpt", "LatheIR", "LatheWasm", "LatheWasmIR", "LatheTestSupport",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
             ]
         ),
     ]

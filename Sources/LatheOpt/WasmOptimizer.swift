@@ -70,6 +70,7 @@ public enum WasmOptimizer {
         let imported = UInt32(module.importedFunctionCount)
         for i in module.bodies.indices where out.bodies[i] != module.bodies[i] { rewritten.insert(imported + UInt32(i)) }
         out.dropStaleCodeMetadata(rewrittenFunctions: rewritten)
+        out.dropStaleLocalNames(rewrittenFunctions: rewritten)
         return (out, report)
     }
 

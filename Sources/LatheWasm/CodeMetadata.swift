@@ -82,3 +82,26 @@ extension Module {
         }
     }
 }
+
+extension Module {
+    /// Drops the names of non-parameter locals and of labels of the functions whose bodies were
+    /// rewritten: their locals were renumbered, so those names would label the wrong locals.
+    public mutating func dropStaleLocalNames(rewrittenFunctions rewritten: Set<UInt32>) {
+        guard !rewritten.isEmpty, let k = customSections.firstIndex(where: { $0.name == "name" }), var names = self.names else { return }
+        let imported = importedFunctionCount
+        let types = self.types
+        var changed = false
+        for f in rewritten {
+            let defined = Int(f) - imported
+            guard defined >= 0, defined < functions.count else { continue }
+            let typeIndex = Int(functions[defined])
+            let params = typeIndex < types.count ? (types[typeIndex].funcType?.params.count ?? 0) : 0
+            if let locals = names.locals[f] {
+                let kept = locals.filter { $0.key < UInt32(params) }
+                if kept.count != locals.count { names.locals[f] = kept.isEmpty ? nil : kept; changed = true }
+            }
+            if names.labels[f] != nil { names.labels[f] = nil; changed = true }
+        }
+        if changed { customSections[k].payload = names.encode()[...] }
+    }
+}
