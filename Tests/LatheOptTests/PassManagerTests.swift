@@ -180,3 +180,42 @@ let sampleIR = """
         #expect(Parallel.map(count: 0, threads: 4, state: { () }) { _, i in i }.isEmpty)
     }
 }
+
+@Suite struct ProgramPipelineTests {
+    static let program = """
+        function %leaf(i32) -> i32 {
+        block0(v0: i32):
+            v1 = iconst.i32 3
+            v2 = imul v0, v1
+            return v2
+        }
+
+        function %main(i32) -> i32 {
+            sig0 = (i32) -> i32
+            fn0 = %leaf sig0
+        block0(v0: i32):
+            v1 = call fn0(v0)
+            v2 = call fn0(v1)
+            return v2
+        }
+        """
+
+    /// Function passes before and after a module pass run on every function, and the result does not depend on the thread count.
+    @Test func modulePassRunsBetweenFunctionPassesWhateverTheThreadCount() throws {
+        var texts: [String] = []
+        for threads in [1, 3] {
+            var program = ProgramIR(try parseModule(Self.program).module)
+            program.entries[0].isRoot = false
+            let manager = try PassManager(pipeline: ["dce", "inline", "simplify-cfg", "dce"], verifyEach: true, collectsStatistics: true)
+            var stats = manager.emptyStatistics()
+            try manager.run(&program, threads: threads, statistics: &stats)
+            #expect(manager.hasModulePasses)
+            #expect(stats.passes.map(\.functions) == [2, 2, 1, 1], "the inlined leaf is removed before the last passes")
+            #expect(stats.passes[1].changed == 2, "main changed, leaf removed")
+            #expect(program.entries[0].isRemoved)
+            texts.append(program.module.text)
+        }
+        #expect(texts[0] == texts[1])
+        #expect(!texts[0].contains("call"))
+    }
+}

@@ -47,6 +47,25 @@ final class WasmOptTests: XCTestCase {
         XCTAssertGreaterThan(changedSomewhere, 0, "no pass changed any function")
     }
 
+    /// Every C program prints the same at every level (the correctness gate for C programs).
+    func testEveryCProgramBehavesTheSameAtEveryLevel() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.wasmDirectory.path).filter { $0.hasSuffix(".wasm") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 12)
+        for file in files {
+            let (bytes, module) = try load(file)
+            let before = try WASIRunner.run(bytes, name: "\(file)-in")
+            XCTAssertFalse(before.stdout.isEmpty, file)
+            for level in ["1", "2", "3", "s", "z"] {
+                var manager = try PassManager(pipeline: try Pipelines.passes(forLevel: level), verifyEach: true)
+                manager.moduleOptions = Pipelines.moduleOptions(forLevel: level)
+                let (out, _, _) = try optimize(module, manager, threads: 2)
+                XCTAssertNoThrow(try ModuleValidator.validate(out), "\(file) -O\(level)")
+                let after = try WASIRunner.run(ModuleWriter.write(out), name: "\(file)-O\(level)")
+                XCTAssertEqual(after, before, "\(file): behaviour changed at -O\(level)")
+            }
+        }
+    }
+
     func testOutputIsTheSameForAnyThreadCount() throws {
         let manager = try PassManager(pipeline: try Pipelines.passes(forLevel: "2"), verifyEach: false, collectsStatistics: true)
         let (_, module) = try load("interpreter.O2.wasm")
