@@ -38,6 +38,8 @@ public struct PassRegistry: Sendable {
         SimplifyCFG(),
     ], modulePasses: [
         Inline(),
+        Directize(),
+        MergeFunctions(),
     ])
 
     /// Adds a function pass, replacing any pass registered under the same name.

@@ -11,10 +11,10 @@ public enum Pipelines {
     /// Level (the text after `-O`) and its passes, in order.
     public static let levels: [(level: String, passes: [String])] = [
         ("1", cleanup),
-        ("2", cleanup + ["inline"] + cleanup),
-        ("3", cleanup + ["inline"] + cleanup),
-        ("s", cleanup + ["inline"] + cleanup),
-        ("z", cleanup + ["inline"] + cleanup),
+        ("2", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
+        ("3", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
+        ("s", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
+        ("z", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
     ]
 
     /// The budgets of module passes at `-O<level>`: -O3 also inlines small callees with several

@@ -27,6 +27,8 @@ public struct ProgramIR: Sendable {
         public var inlineHint: InlineHint = .none
         /// For programs lifted from wasm: the wasm type index of each of the function's `SigRef`s.
         public var typeIndexOfSignature: [UInt32] = []
+        /// For programs lifted from wasm: the wasm type index of the function itself.
+        public var typeIndex: UInt32?
 
         public init(name: String, function: Function?, isRoot: Bool, inlineHint: InlineHint = .none, typeIndexOfSignature: [UInt32] = []) {
             self.name = name
@@ -39,6 +41,13 @@ public struct ProgramIR: Sendable {
 
     public var entries: [Entry]
     private var indexByName: [String: Int]
+    /// Tables whose contents never change after instantiation, by table index: the entry index of
+    /// the function in each slot (nil for a null slot). Tables written by any instruction, imported,
+    /// exported or initialized from non-constant offsets are absent.
+    public var constantTables: [Int: [Int?]] = [:]
+    /// Whether signatures with equal parameter and result types are the same type (no GC subtyping,
+    /// every recursion group a single type), so `call_indirect`'s type check compares them structurally.
+    public var signaturesAreStructural = false
 
     public init(entries: [Entry]) {
         self.entries = entries

@@ -78,9 +78,14 @@ public enum WasmOptimizer {
     static func makeProgram(_ module: LatheWasm.Module, _ lifted: [LiftedFunction?], inlineRequests: [InlineRequest]) throws(OptimizeError) -> ProgramIR {
         let imported = module.importedFunctionCount
         let total = imported + module.bodies.count
+        var functionTypes: [UInt32] = []
+        for imp in module.imports { if case .function(let t) = imp.descriptor { functionTypes.append(t) } }
+        functionTypes += module.functions
         var entries: [ProgramIR.Entry] = (0..<total).map { index in
             let l = index >= imported ? lifted[index - imported] : nil
-            return ProgramIR.Entry(name: "f\(index)", function: l?.function, isRoot: index < imported, typeIndexOfSignature: l?.typeIndices ?? [])
+            var entry = ProgramIR.Entry(name: "f\(index)", function: l?.function, isRoot: index < imported, typeIndexOfSignature: l?.typeIndices ?? [])
+            entry.typeIndex = functionTypes.count > index ? functionTypes[index] : nil
+            return entry
         }
         for index in externallyReferencedFunctions(module, lifted) where Int(index) < total { entries[Int(index)].isRoot = true }
         for (index, hint) in inlineHints(module) where Int(index) < total { entries[Int(index)].inlineHint = hint }
@@ -96,7 +101,67 @@ public enum WasmOptimizer {
                 entries[Int(index)].inlineHint = request.hint
             }
         }
-        return ProgramIR(entries: entries)
+        var program = ProgramIR(entries: entries)
+        program.constantTables = constantTables(module)
+        program.signaturesAreStructural = module.recGroups.allSatisfy { g in
+            g.types.count == 1 && g.types.allSatisfy { $0.supertypes.isEmpty && $0.isFinal && $0.funcType != nil }
+        }
+        return program
+    }
+
+    /// The tables nothing can change after instantiation, with the function in each slot.
+    ///
+    /// A table qualifies when it is defined here (not imported), not exported, has no initializer
+    /// expression, no instruction of any body writes it (`table.set`, `table.grow`, `table.fill`,
+    /// `table.copy` into it, `table.init` into it), and its active element segments have constant
+    /// `i32.const` offsets and function items; segments apply in order, as instantiation does.
+    static func constantTables(_ module: LatheWasm.Module) -> [Int: [Int?]] {
+        let importedTables = module.imports.count { if case .table = $0.descriptor { true } else { false } }
+        var candidates = Set(module.tables.indices.filter { module.tables[$0].initializer == nil }.map { importedTables + $0 })
+        for e in module.exports where e.kind == .table { candidates.remove(Int(e.index)) }
+        for body in module.bodies where !candidates.isEmpty {
+            var it = body.makeIterator()
+            while let inst = try? it.next() {
+                switch (inst.opcode, inst.immediate) {
+                case (.tableSet, .index(let t)), (.tableGrow, .index(let t)), (.tableFill, .index(let t)): candidates.remove(Int(t))
+                case (.tableCopy, .indexPair(let dst, _)): candidates.remove(Int(dst))
+                case (.tableInit, .indexPair(_, let t)): candidates.remove(Int(t))
+                default: break
+                }
+            }
+        }
+        var contents: [Int: [Int?]] = [:]
+        for t in candidates {
+            let size = Int(min(module.tables[t - importedTables].type.limits.min, 1 << 20))
+            contents[t] = Array(repeating: nil, count: size)
+        }
+        for segment in module.elements {
+            guard case .active(let table, let offsetExpr) = segment.mode, contents[Int(table)] != nil else { continue }
+            let t = Int(table)
+            guard let offsetInsts = try? offsetExpr.instructions(), offsetInsts.count == 1, case .i32(let offset) = offsetInsts[0].immediate, offsetInsts[0].opcode == .i32Const else {
+                contents[t] = nil
+                continue
+            }
+            var items: [Int?] = []
+            switch segment.items {
+            case .functions(let fs): items = fs.map { Int($0) }
+            case .expressions(let es):
+                for e in es {
+                    guard let insts = try? e.instructions(), insts.count == 1 else { contents[t] = nil; break }
+                    switch insts[0].opcode {
+                    case .refFunc: items.append(insts[0].index.map { Int($0) })
+                    case .refNull: items.append(nil)
+                    default: contents[t] = nil
+                    }
+                }
+            }
+            guard contents[t] != nil else { continue }
+            let start = Int(UInt32(bitPattern: offset))
+            // A segment out of bounds fails instantiation; nothing runs then.
+            guard start + items.count <= contents[t]!.count else { contents[t] = nil; continue }
+            for (k, item) in items.enumerated() { contents[t]![start + k] = item }
+        }
+        return contents
     }
 
     /// Functions reachable from outside the IR: exports, start, element segments, `ref.func` in
