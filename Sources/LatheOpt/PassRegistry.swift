@@ -36,6 +36,8 @@ public struct PassRegistry: Sendable {
     public static let standard = PassRegistry([
         DeadCodeElimination(),
         SimplifyCFG(),
+        AggressiveDeadCodeElimination(),
+        PackedScalarForwarding(),
     ], modulePasses: [
         Inline(),
         Directize(),

@@ -2,19 +2,23 @@ import Foundation
 
 /// The pass pipeline of each optimization level, as lists of registered pass names.
 ///
-/// Every level first cleans up the control flow left by lifting and removes dead instructions, so
-/// the inliner sees callees at their real size; -O2 and up then inline and clean up again.
+/// -O1 works function by function; -O2 and up also run module passes (directize, inline,
+/// merge-functions), so they hold the whole module as IR.
 public enum Pipelines {
-    /// Cleanup after lifting or inlining.
-    static let cleanup = ["simplify-cfg", "dce"]
+    /// Cleanup after lifting: the inliner then sees callees at their real size.
+    static let early = ["simplify-cfg", "dce"]
+    /// Whole-program steps: direct calls where the table is constant, then inlining.
+    static let interprocedural = ["directize", "inline"]
+    /// Scalar work on the inlined code: forward packed values, then drop everything dead.
+    static let late = ["simplify-cfg", "sroa", "adce"]
 
     /// Level (the text after `-O`) and its passes, in order.
     public static let levels: [(level: String, passes: [String])] = [
-        ("1", cleanup),
-        ("2", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
-        ("3", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
-        ("s", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
-        ("z", cleanup + ["directize", "inline"] + cleanup + ["merge-functions"]),
+        ("1", late),
+        ("2", early + interprocedural + late + ["merge-functions"]),
+        ("3", early + interprocedural + late + ["merge-functions"]),
+        ("s", early + interprocedural + late + ["merge-functions"]),
+        ("z", early + interprocedural + late + ["merge-functions"]),
     ]
 
     /// The budgets of module passes at `-O<level>`: -O3 also inlines small callees with several
