@@ -13,6 +13,8 @@ public struct PassRegistry: Sendable {
     public static let standard = PassRegistry([
         DeadCodeElimination(),
         SimplifyCFG(),
+        SelectConversion(),
+        GlobalValueNumbering(),
     ])
 
     /// Adds a pass, replacing one registered under the same name.
