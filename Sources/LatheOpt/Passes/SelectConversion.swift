@@ -13,7 +13,8 @@ import LatheIR
 /// A hoistable instruction is removable when unused (`Effects.isRemovableIfUnused`: it cannot trap,
 /// write state or call), so running it on the path that did not need it changes nothing observable;
 /// reads of globals or the memory size may move above the branch because nothing between the old
-/// and the new position writes. After a conversion, M is merged into A when A became its only
+/// and the new position writes. A conversion makes at most one `select` per jump it removes, so
+/// the instruction count never grows. After a conversion, M is merged into A when A became its only
 /// predecessor, so nested conditionals (clamp chains) collapse completely; the pass runs to a fixpoint.
 ///
 /// Then selects between two floats ordered by their own comparison become `fmin`/`fmax` where that
@@ -22,8 +23,6 @@ import LatheIR
 public struct SelectConversion: FunctionPass {
     /// At most this many instructions are hoisted out of each side, so both sides' work stays small.
     public static let maxHoistedPerSide = 4
-    /// At most this many `select`s are made for one conversion (one per merge parameter whose arguments differ).
-    public static let maxSelects = 4
 
     public init() {}
     public var name: String { "select" }
@@ -106,8 +105,12 @@ public struct SelectConversion: FunctionPass {
             let tArgs = mergeArgs(t, f).map { resolvedArg($0, t, f) }
             let eArgs = mergeArgs(e, f).map { resolvedArg($0, e, f) }
             guard tArgs.count == eArgs.count, tArgs.count == f.dfg.paramCount(m) else { return false }
+            // Never grow the code: each select must pay for a jump that goes (a side block's, or A's
+            // own when M is merged into A because A becomes its only predecessor).
             let selects = zip(tArgs, eArgs).filter { $0 != $1 }.count
-            guard selects <= SelectConversion.maxSelects else { return false }
+            let sideBlocks = (t.block == nil ? 0 : 1) + (e.block == nil ? 0 : 1)
+            let mergesAfter = m != entry && preds[m].allSatisfy { $0 == a || $0 == t.block || $0 == e.block }
+            guard selects <= sideBlocks + (mergesAfter ? 1 : 0) else { return false }
 
             for side in [t, e] {
                 guard let s = side.block else { continue }
