@@ -15,6 +15,7 @@ public struct PassRegistry: Sendable {
         SimplifyCFG(),
         SelectConversion(),
         GlobalValueNumbering(),
+        LoopInvariantCodeMotion(),
     ])
 
     /// Adds a pass, replacing one registered under the same name.
