@@ -7,11 +7,13 @@ import LatheIR
 public struct AnalysisCache: Sendable {
     private var cfgStorage = ControlFlowGraph()
     private var dominatorStorage = DominatorTree()
+    private var loopStorage = LoopForest()
     /// Analyses currently valid.
     public private(set) var valid: Analyses = []
     /// How many times each analysis was computed (to test caching and invalidation).
     public private(set) var cfgComputations = 0
     public private(set) var dominatorComputations = 0
+    public private(set) var loopComputations = 0
 
     public init() {}
 
@@ -36,10 +38,23 @@ public struct AnalysisCache: Sendable {
         return dominatorStorage
     }
 
-    /// Forgets every analysis not in `preserved`; the dominator tree goes with the CFG.
+    /// The natural loops of `f`.
+    public mutating func loops(_ f: Function) -> LoopForest {
+        if !valid.contains(.loops) {
+            let graph = cfg(f)
+            let dom = dominators(f)
+            loopStorage.compute(cfg: graph, dominators: dom)
+            valid.insert(.loops)
+            loopComputations += 1
+        }
+        return loopStorage
+    }
+
+    /// Forgets every analysis not in `preserved`; the dominator tree goes with the CFG, the loops with the dominator tree.
     public mutating func invalidate(keeping preserved: Analyses = .none) {
         var keep = valid.intersection(preserved)
         if !keep.contains(.cfg) { keep.remove(.dominators) }
+        if !keep.contains(.dominators) { keep.remove(.loops) }
         valid = keep
     }
 }

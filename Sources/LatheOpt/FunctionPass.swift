@@ -10,8 +10,10 @@ public struct Analyses: OptionSet, Sendable, Hashable {
     /// The dominator tree (also reachability from the entry); only valid together with `cfg`.
     public static let dominators = Analyses(rawValue: 1 << 1)
 
+    /// The natural loops (`LoopForest`); only valid together with `dominators`.
+    public static let loops = Analyses(rawValue: 1 << 2)
     public static let none: Analyses = []
-    public static let all: Analyses = [.cfg, .dominators]
+    public static let all: Analyses = [.cfg, .dominators, .loops]
 }
 
 /// A transformation of one function at a time; holds no state, so one instance serves every thread.

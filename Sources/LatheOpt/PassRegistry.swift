@@ -38,6 +38,9 @@ public struct PassRegistry: Sendable {
         SimplifyCFG(),
         AggressiveDeadCodeElimination(),
         PackedScalarForwarding(),
+        SelectConversion(),
+        GlobalValueNumbering(),
+        LoopInvariantCodeMotion(),
     ], modulePasses: [
         Inline(),
         Directize(),

@@ -9,8 +9,9 @@ public enum Pipelines {
     static let early = ["simplify-cfg", "dce"]
     /// Whole-program steps: direct calls where the table is constant, then inlining.
     static let interprocedural = ["directize", "inline"]
-    /// Scalar work on the inlined code: forward packed values, then drop everything dead.
-    static let late = ["simplify-cfg", "sroa", "adce"]
+    /// Scalar work on the inlined code: forward packed values, branches to selects, one copy of each
+    /// value, invariants out of loops, then drop everything dead.
+    static let late = ["simplify-cfg", "sroa", "select", "gvn", "licm", "adce"]
 
     /// Level (the text after `-O`) and its passes, in order.
     public static let levels: [(level: String, passes: [String])] = [

@@ -13,7 +13,8 @@ import XCTest
 /// module is optimized at LEVEL; every assertion must give the same outcome on the input and the
 /// output (WasmKit, bit-exact results or the same trap) and the expected one on the input. CHECK
 /// lines must appear in the printed output in order (substrings); a NOT line must not appear
-/// between the previous CHECK match and the next one (or the end).
+/// between the previous CHECK match and the next one (or the end). A NOT pattern keeps its leading
+/// spaces after the one following the colon, so `;; NOT:  if` finds `if` but not `br_if`.
 final class AcceptanceTests: XCTestCase {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("golden/acceptance")
@@ -169,7 +170,10 @@ final class AcceptanceTests: XCTestCase {
                 checkNots(upTo: hit)
                 cursor = hit + 1
             } else if line.hasPrefix(";; NOT:") {
-                pendingNot.append((k + 1, line.dropFirst(";; NOT:".count).trimmingCharacters(in: .whitespaces)))
+                // One space separates the keyword; further leading spaces belong to the pattern (`;; NOT:  if`).
+                var pattern = Substring(line.dropFirst(";; NOT:".count))
+                if pattern.first == " " { pattern = pattern.dropFirst() }
+                pendingNot.append((k + 1, String(pattern)))
             }
         }
         checkNots(upTo: out.count)
