@@ -13,6 +13,8 @@ public struct PassRegistry: Sendable {
     public static let standard = PassRegistry([
         DeadCodeElimination(),
         SimplifyCFG(),
+        SparseConditionalConstantPropagation(),
+        InstCombine(),
     ])
 
     /// Adds a pass, replacing one registered under the same name.
