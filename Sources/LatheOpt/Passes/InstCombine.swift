@@ -11,7 +11,9 @@ import LatheIR
 ///
 /// Sweeps the function in layout order until a sweep changes nothing (at most `maxSweeps`); each
 /// instruction is rewritten repeatedly until no rule applies. Replaced results become aliases,
-/// resolved before returning. Dead operands are left for `dce`.
+/// resolved before returning. Instructions the rewrites left unused (operands and constants no longer
+/// needed) are erased; those that were dead before stay for `dce`. Scalar negation and complement stay
+/// in their wasm forms (`0 - x`, `x ^ -1`): scalar `ineg`/`bnot` have no wasm instruction.
 public struct InstCombine: FunctionPass {
     public init() {}
     public var name: String { "instcombine" }
@@ -24,6 +26,8 @@ public struct InstCombine: FunctionPass {
 
     public func run(_ f: inout Function, _ analyses: inout AnalysisCache) -> Bool {
         var changed = false
+        let usesBefore = f.useCounts()
+        let firstNewInst = f.dfg.instCount
         for _ in 0..<Self.maxSweeps {
             var sweepChanged = false
             var block = f.layout.entryBlock
@@ -47,7 +51,10 @@ public struct InstCombine: FunctionPass {
             changed = changed || sweepChanged
             if !sweepChanged { break }
         }
-        if changed { f.dfg.resolveAllAliases() }
+        if changed {
+            f.dfg.resolveAllAliases()
+            f.eraseLeftovers(usesBefore: usesBefore, firstNewInst: firstNewInst)
+        }
         return changed
     }
 }
@@ -179,8 +186,11 @@ enum Combiner {
         if let k = cx, [.ishl, .sshr, .ushr, .rotl, .rotr].contains(op) {
             if k == 0 || (k == m && op != .ishl && op != .ushr) { return .value(x) }
         }
-        // 0 - x → ineg x. Precondition: wrapping subtraction.
-        if op == .isub, cx == 0, cy == nil { return .data(c.with(.ineg, a: y)) }
+        // 0 - (0 - x) → x. Precondition: wrapping subtraction. (Scalar `ineg`/`bnot` have no wasm
+        // instruction, so the wasm forms 0 - x and x ^ -1 are the canonical ones here.)
+        if op == .isub, cx == 0, let (_, inner) = definition(f, y), inner.opcode == .isub, constant(f, operand(inner, 0)) == 0 {
+            return .value(operand(inner, 1))
+        }
         guard let k = cy else { return nil }
 
         switch op {
@@ -194,7 +204,7 @@ enum Combiner {
         case .imul:
             if k == 0 { return .value(y) }  // x * 0 = 0 (integers only: no NaN)
             if k == 1 { return .value(x) }  // x * 1 = x
-            if k == m { return .data(c.with(.ineg, a: x)) }  // x * -1 = 0 - x mod 2^w
+            if k == m { return .data(c.with(.isub, a: makeConstant(&f, t, 0, before: c.inst), b: x)) }  // x * -1 = 0 - x mod 2^w
             if let r = reassociate(&f, c, k) { return r }
             // x * 2^n → x << n. Precondition: 0 < n < w; wrapping multiplication by 2^n is a left shift.
             if isPowerOfTwo(k) { return .data(c.with(.ishl, a: x, b: makeConstant(&f, t, UInt64(k.trailingZeroBitCount), before: c.inst))) }
@@ -208,7 +218,6 @@ enum Combiner {
             if let r = reassociate(&f, c, k) { return r }
         case .bxor:
             if k == 0 { return .value(x) }  // x ^ 0 = x
-            if k == m { return .data(c.with(.bnot, a: x)) }  // x ^ -1 = ~x
             if let r = reassociate(&f, c, k) { return r }
         case .bandNot:
             // x & ~c → x & (~c): the constant's complement is known. Precondition: none.

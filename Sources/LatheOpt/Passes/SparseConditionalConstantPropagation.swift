@@ -14,6 +14,8 @@ import LatheIR
 /// bits, so NaN payloads and `-0.0` survive) where they were defined, unused folded instructions
 /// go, `brif`/`br_table` on a constant become `jump`, and blocks no executable edge reaches are
 /// removed. Every remaining branch then targets only executable blocks, so the CFG stays consistent.
+/// Constant block parameters are removed with their arguments on every edge, and instructions the
+/// rewrite left unused are erased (see `eraseLeftovers`).
 public struct SparseConditionalConstantPropagation: FunctionPass {
     public init() {}
     public var name: String { "sccp" }
@@ -248,14 +250,17 @@ struct SCCPSolution {
     /// Applies the solution to `g` (the function solved); returns whether anything changed.
     func rewrite(_ g: inout Function) -> Bool {
         var changed = false
-        var replacement = SecondaryMap<Value, Value>(default: .reservedValue)
+        let usesBefore = g.useCounts()
+        let firstNewInst = g.dfg.instCount
+        /// Constant parameters of executable blocks, with the constant standing for each (nil: unused).
+        var constantParams: [(block: Block, param: Value, constant: Value?)] = []
         for b in g.layout.blocks where executableBlocks.contains(b) {
-            // Constant parameters: one constant at the top of the block stands for each used one.
+            // Constant parameters: a constant at the top of the block stands for each used one.
             if let first = g.layout.firstInst(b) {
-                for p in g.dfg.params(b) where cells[p].state == .constant && usesCount(p) > 0 {
+                for p in g.dfg.params(b) where cells[p].state == .constant {
                     let t = g.dfg.type(of: p)
-                    replacement[p] = g.insertValue(ConstantFolding.constantData(t, cells[p].bits), ctrl: t, before: first)
-                    changed = true
+                    let value = usesCount(p) > 0 ? g.insertValue(ConstantFolding.constantData(t, cells[p].bits), ctrl: t, before: first) : nil
+                    constantParams.append((b, p, value))
                 }
             }
             var next = g.layout.firstInst(b)
@@ -271,9 +276,10 @@ struct SCCPSolution {
                 // A constant result means the op computed without trapping: removing it is safe.
                 if usesCount(r) > 0 {
                     let t = g.dfg.type(of: r)
-                    replacement[r] = g.insertValue(ConstantFolding.constantData(t, cells[r].bits), ctrl: t, before: inst)
+                    g.replaceInst(inst, with: [g.insertValue(ConstantFolding.constantData(t, cells[r].bits), ctrl: t, before: inst)])
+                } else {
+                    g.layout.removeInst(inst)
                 }
-                g.layout.removeInst(inst)
                 changed = true
             }
         }
@@ -282,27 +288,49 @@ struct SCCPSolution {
             g.layout.removeBlock(b)
             changed = true
         }
+        if !constantParams.isEmpty {
+            removeParams(&g, constantParams)
+            changed = true
+        }
         if changed {
-            // Operands first lose any alias (the solution speaks of resolved values), then take the constants.
             g.dfg.resolveAllAliases()
-            for b in g.layout.blocks {
-                var inst = g.layout.firstInst(b)
-                while let i = inst {
-                    g.dfg.mapValueOperands(i) { v in replacement[v].isReserved ? v : replacement[v] }
-                    inst = g.layout.nextInst(i)
-                }
-            }
+            g.eraseLeftovers(usesBefore: usesBefore, firstNewInst: firstNewInst)
         }
         return changed
+    }
+
+    /// Removes constant parameters and their arguments on every edge into their blocks (all of which
+    /// are executable by now, so they all passed that constant); uses of a parameter become its constant.
+    func removeParams(_ g: inout Function, _ params: [(block: Block, param: Value, constant: Value?)]) {
+        var removed = SecondaryMap<Block, [Int]>(default: [])
+        for (b, p, constant) in params {
+            guard case .param(_, let index) = g.dfg.definition(of: p) else { continue }
+            removed[b].append(index)
+            if let constant { g.dfg.makeAlias(p, of: constant) }
+        }
+        // Arguments first (their positions are the parameters' before removal), highest position first.
+        var seenTables = Set<UInt32>()
+        for b in g.layout.blocks {
+            guard let term = g.layout.lastInst(b) else { continue }
+            let d = g.dfg[term]
+            if d.opcode == .brTable && !seenTables.insert(d.b).inserted { continue }  // a shared table is edited once
+            for edge in 0..<g.dfg.blockCallCount(term) {
+                let target = g.dfg.blockCallTarget(g.dfg.blockCall(term, edge: edge))
+                for k in removed[target].sorted(by: >) { g.dfg.removeBranchArg(term, edge: edge, argIndex: k) }
+            }
+        }
+        for b in g.layout.blocks where !removed[b].isEmpty {
+            for k in removed[b].sorted(by: >) { g.dfg.removeParam(b, at: k) }
+        }
     }
 
     /// Turns a `brif` or `br_table` with exactly one executable edge into a `jump` along it.
     func rewriteBranch(_ g: inout Function, _ inst: Inst, _ d: InstructionData) -> Bool {
         guard d.opcode == .brif || d.opcode == .brTable else { return false }
         let taken = (0..<g.dfg.blockCallCount(inst)).filter { isExecutable(inst, edge: $0) }
-        let cond = cells[g.dfg.resolve(Value(index: Int(d.a)))]
-        // Only a known condition makes the other edges impossible; otherwise every edge was taken anyway.
-        guard cond.state == .constant, taken.count == 1 else { return false }
+        // One executable edge: the condition is a known constant (a varying one makes every edge
+        // executable), or a `br_table` has only its default. Either way that edge is always taken.
+        guard taken.count == 1 else { return false }
         let call = g.dfg.blockCall(inst, edge: taken[0])
         g.dfg[inst] = InstructionData(opcode: .jump, a: call.handle)
         return true
