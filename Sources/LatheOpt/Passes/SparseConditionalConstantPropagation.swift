@@ -147,12 +147,11 @@ struct SCCPSolver {
     mutating func visit(_ inst: Inst) {
         let d = f.dfg[inst]
         if d.opcode.isTerminator { visitTerminator(inst, d); return }
-        let results = f.dfg.results(of: inst)
-        guard results.count == 1 else {
-            for r in results { lower(r, to: .varying) }
+        guard f.dfg.resultCount(inst) == 1, let result = f.dfg.firstResult(inst) else {
+            for r in f.dfg.results(of: inst) { lower(r, to: .varying) }
             return
         }
-        lower(results[0], to: evaluate(inst, d, result: results[0]))
+        lower(result, to: evaluate(inst, d, result: result))
     }
 
     /// The cell of `inst`'s single result given its operands' cells.
@@ -225,7 +224,9 @@ struct SCCPSolver {
         executableEdges.insert(UInt64(inst.raw) << 32 | UInt64(edge))
         let call = f.dfg.blockCall(inst, edge: edge)
         let target = f.dfg.blockCallTarget(call)
-        for (k, p) in f.dfg.params(target).enumerated() {
+        let params = f.dfg.blockParams[target]
+        for k in 0..<f.dfg.pool.count(params) {
+            let p = f.dfg.pool.get(params, k)
             lower(p, to: ConstantFolding.isScalar(f.dfg.type(of: p)) ? cell(f.dfg.blockCallArg(call, k)) : .varying)
         }
         markExecutable(target)
