@@ -48,7 +48,7 @@ let sampleIR = """
 @Suite struct PassManagerTests {
     @Test func registryListsEveryPassWithItsSummary() throws {
         let names = PassRegistry.standard.passes.map(\.name)
-        #expect(names == ["dce", "simplify-cfg"])
+        #expect(names == ["dce", "simplify-cfg", "sccp", "instcombine"])
         let listing = PassRegistry.standard.listing.split(separator: "\n")
         #expect(listing.count == names.count)
         for (line, pass) in zip(listing, PassRegistry.standard.passes) {
