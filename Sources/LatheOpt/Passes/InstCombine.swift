@@ -36,14 +36,19 @@ public struct InstCombine: FunctionPass {
                 while let inst = next {
                     next = f.layout.nextInst(inst)
                     var steps = 0
-                    while steps < Self.maxStepsPerInst, let rewrite = Combiner.simplify(&f, inst) {
-                        sweepChanged = true
+                    rewriting: while steps < Self.maxStepsPerInst, let rewrite = Combiner.simplify(&f, inst) {
                         steps += 1
-                        if case .value(let v) = rewrite {
+                        switch rewrite {
+                        case .value(let v):
+                            // A result standing for itself (possible only in unreachable code) would be an alias cycle.
+                            if f.dfg.results(of: inst).contains(f.dfg.resolve(v)) { break rewriting }
                             f.replaceInst(inst, with: [v])
-                            break
+                            sweepChanged = true
+                            break rewriting
+                        case .data(let d):
+                            f.dfg[inst] = d
+                            sweepChanged = true
                         }
-                        if case .data(let d) = rewrite { f.dfg[inst] = d }
                     }
                 }
                 block = f.layout.nextBlock(b)

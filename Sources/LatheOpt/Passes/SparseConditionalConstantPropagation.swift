@@ -115,25 +115,29 @@ struct SCCPSolver {
                     let i = users[k]
                     if let b = f.layout.block(of: i), executableBlocks.contains(b) { visit(i) }
                 }
-            } else if !forceUnknownConditions() {
+            } else if !forceUnknownValues() {
                 break
             }
         }
     }
 
-    /// Makes a branch condition that is still unknown in an executable block varying (sound, and it
-    /// keeps every branch target executable); true if there was one. Verified SSA should leave none.
-    mutating func forceUnknownConditions() -> Bool {
+    /// Makes every value of an executable block that is still unknown varying (sound: varying claims
+    /// nothing) and queues it; true if there was one. In verified SSA every such value is reached by
+    /// then, so this only guards against a branch left undecided or a parameter met with an unknown.
+    mutating func forceUnknownValues() -> Bool {
         var forced = false
+        func force(_ v: Value) {
+            guard cells[v].state == .unknown else { return }
+            cells[v] = .varying
+            valueWork.append(v)
+            forced = true
+        }
         for b in executableBlocks.members {
-            guard let term = f.layout.lastInst(b) else { continue }
-            let d = f.dfg[term]
-            guard d.opcode == .brif || d.opcode == .brTable else { continue }
-            let c = f.dfg.resolve(Value(index: Int(d.a)))
-            if cells[c].state == .unknown {
-                cells[c] = .varying
-                valueWork.append(c)
-                forced = true
+            for p in f.dfg.params(b) { force(p) }
+            var inst = f.layout.firstInst(b)
+            while let i = inst {
+                for r in f.dfg.results(of: i) { force(r) }
+                inst = f.layout.nextInst(i)
             }
         }
         return forced
