@@ -136,7 +136,7 @@ struct SCCPSolver {
             for p in f.dfg.params(b) { force(p) }
             var inst = f.layout.firstInst(b)
             while let i = inst {
-                for r in f.dfg.results(of: i) { force(r) }
+                if f.dfg.resultCount(i) == 1, let r = f.dfg.firstResult(i) { force(r) } else { for r in f.dfg.results(of: i) { force(r) } }
                 inst = f.layout.nextInst(i)
             }
         }
@@ -175,11 +175,18 @@ struct SCCPSolver {
             case .varying: return x.meet(y)
             }
         default:
-            let operands = f.dfg.valueOperands(inst)
+            // Only computations fold (`ConstantFolding.fold`); loads, calls and the like are varying at once.
+            let operandCount: Int
+            switch d.opcode.format {
+            case .unary: operandCount = 1
+            case .binary, .intCompare, .floatCompare: operandCount = 2
+            case .ternary: operandCount = 3
+            default: return .varying
+            }
             var bits: [UInt64] = []
             var sawUnknown = false
-            for v in operands {
-                let c = cell(v)
+            for k in 0..<operandCount {
+                let c = cell(Value(index: Int(k == 0 ? d.a : k == 1 ? d.b : d.c)))
                 switch c.state {
                 case .varying: return .varying
                 case .unknown: sawUnknown = true
