@@ -119,8 +119,8 @@ public struct Interpreter {
                 case .vectorConst:
                     regs[result()] = Self.fromBytes(dfg.constants[ConstRef(index: Int(d.a))])
                 case .binary, .unary, .intCompare, .floatCompare, .ternary, .shuffle, .extractLane, .insertLane:
-                    let t = d.opcode.info.control == .result ? resultType() : type(d.opcode == .select ? d.b : d.a)
-                    switch Self.pure(d, t, arg(d.a), arg(d.b), arg(d.c), resultType(), dfg) {
+                    let rt = resultType()
+                    switch Self.pure(d, Self.evaluationType(d, resultType: rt, dfg), arg(d.a), arg(d.b), arg(d.c), rt, dfg) {
                     case .success(let r): regs[result()] = r
                     case .failure(let code): throw trap(code, f, inst)
                     }

@@ -1,6 +1,33 @@
 import LatheEntity
 
 extension Interpreter {
+    /// Whether ops of `format` are computations `evaluatePure` can run: no effect beyond a possible trap.
+    public static func isPureFormat(_ format: InstructionFormat) -> Bool {
+        switch format {
+        case .binary, .unary, .intCompare, .floatCompare, .ternary, .shuffle, .extractLane, .insertLane: true
+        default: false
+        }
+    }
+
+    /// The type the interpreter evaluates `d` in: the result type for ops that carry it, else the controlling operand's.
+    @inline(__always)
+    static func evaluationType(_ d: InstructionData, resultType: IRType, _ dfg: DataFlowGraph) -> IRType {
+        d.opcode.control == .result ? resultType : dfg.type(of: Value(index: Int(d.opcode == .select ? d.b : d.a)))
+    }
+
+    /// Computes instruction `inst` of `dfg` from the bits of its operands (in operand order; unused ones zero)
+    /// exactly as the interpreter does: the result's bits, or the trap it would raise.
+    ///
+    /// nil when `inst` is not a pure computation (`isPureFormat`) with one result. This is the entry
+    /// point for constant folding, so folded code and interpreted code cannot disagree.
+    public static func evaluatePure(_ inst: Inst, in dfg: DataFlowGraph, _ a: SIMD4<UInt64>, _ b: SIMD4<UInt64> = .zero,
+                                    _ c: SIMD4<UInt64> = .zero) -> Result<SIMD4<UInt64>, TrapCode>? {
+        let d = dfg[inst]
+        guard isPureFormat(d.opcode.format), dfg.resultCount(inst) == 1, let r = dfg.firstResult(inst) else { return nil }
+        let rt = dfg.type(of: r)
+        return pure(d, evaluationType(d, resultType: rt, dfg), a, b, c, rt, dfg)
+    }
+
     /// Evaluates an op without side effects beyond trapping. `t` is the controlling type, `rt` the result type.
     static func pure(_ d: InstructionData, _ t: IRType, _ a: SIMD4<UInt64>, _ b: SIMD4<UInt64>, _ c: SIMD4<UInt64>,
                      _ rt: IRType, _ dfg: DataFlowGraph) -> Result<SIMD4<UInt64>, TrapCode> {

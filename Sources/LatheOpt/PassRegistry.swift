@@ -41,6 +41,8 @@ public struct PassRegistry: Sendable {
         SelectConversion(),
         GlobalValueNumbering(),
         LoopInvariantCodeMotion(),
+        SparseConditionalConstantPropagation(),
+        InstCombine(),
     ], modulePasses: [
         Inline(),
         Directize(),

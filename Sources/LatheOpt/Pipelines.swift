@@ -3,21 +3,23 @@ import Foundation
 /// The pass pipeline of each optimization level, as lists of registered pass names.
 ///
 /// -O1 works function by function; -O2 and up also run module passes (directize, inline,
-/// merge-functions), so they hold the whole module as IR.
+/// merge-functions), so they hold the whole module as IR; -O3 runs the scalar passes twice and
+/// inlines small callees with several call sites; -Os and -Oz inline only smaller callees.
 public enum Pipelines {
     /// Cleanup after lifting: the inliner then sees callees at their real size.
-    static let early = ["simplify-cfg", "dce"]
+    static let early = ["simplify-cfg", "sccp", "instcombine", "dce"]
     /// Whole-program steps: direct calls where the table is constant, then inlining.
     static let interprocedural = ["directize", "inline"]
-    /// Scalar work on the inlined code: forward packed values, branches to selects, one copy of each
-    /// value, invariants out of loops, then drop everything dead.
-    static let late = ["simplify-cfg", "sroa", "select", "gvn", "licm", "adce"]
+    /// Scalar work on the inlined code: constants through the inlined bodies, local rewrites, packed
+    /// values forwarded, branches to selects, one copy of each value, rewrites the merging exposed,
+    /// invariants out of loops, then everything dead dropped.
+    static let late = ["simplify-cfg", "sccp", "instcombine", "sroa", "select", "gvn", "instcombine", "licm", "adce"]
 
     /// Level (the text after `-O`) and its passes, in order.
     public static let levels: [(level: String, passes: [String])] = [
-        ("1", late),
+        ("1", ["simplify-cfg", "instcombine", "select", "gvn", "adce"]),
         ("2", early + interprocedural + late + ["merge-functions"]),
-        ("3", early + interprocedural + late + ["merge-functions"]),
+        ("3", early + interprocedural + late + late + ["merge-functions"]),
         ("s", early + interprocedural + late + ["merge-functions"]),
         ("z", early + interprocedural + late + ["merge-functions"]),
     ]

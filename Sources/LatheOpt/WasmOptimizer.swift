@@ -122,11 +122,13 @@ public enum WasmOptimizer {
         for body in module.bodies where !candidates.isEmpty {
             var it = body.makeIterator()
             while let inst = try? it.next() {
-                switch (inst.opcode, inst.immediate) {
-                case (.tableSet, .index(let t)), (.tableGrow, .index(let t)), (.tableFill, .index(let t)): candidates.remove(Int(t))
-                case (.tableCopy, .indexPair(let dst, _)): candidates.remove(Int(dst))
-                case (.tableInit, .indexPair(_, let t)): candidates.remove(Int(t))
-                default: break
+                // (A switch over the (opcode, immediate) pair crashes the release compiler's ownership verifier.)
+                let op = inst.opcode
+                if op == .tableSet || op == .tableGrow || op == .tableFill, let t = inst.index {
+                    candidates.remove(Int(t))
+                } else if op == .tableCopy || op == .tableInit, case .indexPair(let first, let second) = inst.immediate {
+                    // table.copy names the destination first; table.init names the segment, then the table.
+                    candidates.remove(Int(op == .tableCopy ? first : second))
                 }
             }
         }
