@@ -53,7 +53,7 @@ int main(void) {
 
     uint64_t state = pack(0x9747b28cu, 0x12345678u);
     uint32_t total = 0;
-    for (int round = 0; round < 2000; round++) {
+    for (int round = 0; round < 3000; round++) {
         for (int i = 0; i < 4096; i++) state = step(state, data[i] + (uint32_t)round);
         total ^= fmix(lane_a(state)) + fmix(lane_b(state));
     }
