@@ -45,11 +45,11 @@ static uint32_t run(Machine *m, const Insn *code, int pc) {
     }
 }
 
-/* Nested counting loop: for i, j < 2000: acc = acc * 31 + (i ^ j), wrapping. */
+/* Nested counting loop: for i, j < 2500: acc = acc * 31 + (i ^ j), wrapping. */
 static const Insn loops[] = {
     {LOADI, 0, 0, 0, 0},     /* 0: acc = 0 */
     {LOADI, 1, 0, 0, 0},     /* 1: i = 0 */
-    {LOADI, 3, 0, 0, 2000},  /* 2: n = 2000 */
+    {LOADI, 3, 0, 0, 2500},  /* 2: n = 2500 */
     {LOADI, 5, 0, 0, 31},    /* 3: k = 31 */
     {LT, 6, 1, 3, 0},        /* 4: outer: t = i < n */
     {JZ, 6, 0, 0, 16},       /* 5: if !t goto end */
@@ -68,7 +68,7 @@ static const Insn loops[] = {
 
 /* Recursive fib(r1) into r0; r1 is preserved across calls, r0 is saved on the machine stack with PUSH/POP. */
 static const Insn fib[] = {
-    {LOADI, 1, 0, 0, 30},    /* 0: n = 30 */
+    {LOADI, 1, 0, 0, 31},    /* 0: n = 31 */
     {CALL, 0, 0, 0, 3},      /* 1: r0 = fib(n) */
     {HALT, 0, 0, 0, 0},      /* 2 */
     {LOADI, 6, 0, 0, 2},     /* 3: fib: t = 2 */
