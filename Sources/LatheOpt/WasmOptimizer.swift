@@ -109,6 +109,50 @@ public enum WasmOptimizer {
         return program
     }
 
+    /// The offset of an active segment when it is a single `i32.const`.
+    static func constantOffset(_ expr: ConstExpr) -> Int? {
+        guard let insts = try? expr.instructions(), insts.count == 1, insts[0].opcode == .i32Const else { return nil }
+        let immediate = insts[0].immediate
+        if case .i32(let v) = immediate { return Int(UInt32(bitPattern: v)) }
+        return nil
+    }
+
+    enum ElementItem { case function(Int), null, unknown }
+
+    /// What an element expression puts in its slot: a `ref.func`, a `ref.null`, or something else.
+    static func elementItem(_ expr: ConstExpr) -> ElementItem {
+        guard let insts = try? expr.instructions(), insts.count == 1 else { return .unknown }
+        let op = insts[0].opcode
+        let immediate = insts[0].immediate
+        if op == .refNull { return .null }
+        if op == .refFunc, case .index(let f) = immediate { return .function(Int(f)) }
+        return .unknown
+    }
+
+    /// The tables an instruction of `body` writes: `table.set`, `table.grow`, `table.fill`, and the
+    /// destinations of `table.copy` and `table.init`.
+    static func tablesWritten(by body: FunctionBody) -> [Int] {
+        var out: [Int] = []
+        var it = body.makeIterator()
+        while true {
+            let next: Instruction?
+            do { next = try it.next() } catch { break }
+            guard let inst = next else { break }
+            let op = inst.opcode
+            let immediate = inst.immediate
+            switch immediate {
+            case .index(let t):
+                if op == .tableSet || op == .tableGrow || op == .tableFill { out.append(Int(t)) }
+            case .indexPair(let first, let second):
+                // table.copy names the destination first; table.init names the segment, then the table.
+                if op == .tableCopy { out.append(Int(first)) } else if op == .tableInit { out.append(Int(second)) }
+            default:
+                break
+            }
+        }
+        return out
+    }
+
     /// The tables nothing can change after instantiation, with the function in each slot.
     ///
     /// A table qualifies when it is defined here (not imported), not exported, has no initializer
@@ -120,17 +164,7 @@ public enum WasmOptimizer {
         var candidates = Set(module.tables.indices.filter { module.tables[$0].initializer == nil }.map { importedTables + $0 })
         for e in module.exports where e.kind == .table { candidates.remove(Int(e.index)) }
         for body in module.bodies where !candidates.isEmpty {
-            var it = body.makeIterator()
-            while let inst = try? it.next() {
-                // (A switch over the (opcode, immediate) pair crashes the release compiler's ownership verifier.)
-                let op = inst.opcode
-                if op == .tableSet || op == .tableGrow || op == .tableFill, let t = inst.index {
-                    candidates.remove(Int(t))
-                } else if op == .tableCopy || op == .tableInit, case .indexPair(let first, let second) = inst.immediate {
-                    // table.copy names the destination first; table.init names the segment, then the table.
-                    candidates.remove(Int(op == .tableCopy ? first : second))
-                }
-            }
+            for t in tablesWritten(by: body) { candidates.remove(t) }
         }
         var contents: [Int: [Int?]] = [:]
         for t in candidates {
@@ -140,25 +174,21 @@ public enum WasmOptimizer {
         for segment in module.elements {
             guard case .active(let table, let offsetExpr) = segment.mode, contents[Int(table)] != nil else { continue }
             let t = Int(table)
-            guard let offsetInsts = try? offsetExpr.instructions(), offsetInsts.count == 1, case .i32(let offset) = offsetInsts[0].immediate, offsetInsts[0].opcode == .i32Const else {
-                contents[t] = nil
-                continue
-            }
+            guard let offset = constantOffset(offsetExpr) else { contents[t] = nil; continue }
             var items: [Int?] = []
             switch segment.items {
             case .functions(let fs): items = fs.map { Int($0) }
             case .expressions(let es):
                 for e in es {
-                    guard let insts = try? e.instructions(), insts.count == 1 else { contents[t] = nil; break }
-                    switch insts[0].opcode {
-                    case .refFunc: items.append(insts[0].index.map { Int($0) })
-                    case .refNull: items.append(nil)
-                    default: contents[t] = nil
+                    switch elementItem(e) {
+                    case .function(let f): items.append(f)
+                    case .null: items.append(nil)
+                    case .unknown: contents[t] = nil
                     }
                 }
             }
             guard contents[t] != nil else { continue }
-            let start = Int(UInt32(bitPattern: offset))
+            let start = offset
             // A segment out of bounds fails instantiation; nothing runs then.
             guard start + items.count <= contents[t]!.count else { contents[t] = nil; continue }
             for (k, item) in items.enumerated() { contents[t]![start + k] = item }
