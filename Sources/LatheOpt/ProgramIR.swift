@@ -22,7 +22,7 @@ public struct ProgramIR: Sendable {
         public var function: Function?
         /// Whether something outside the IR can reach the function (export, start, table, `ref.func`), so it must stay.
         public var isRoot: Bool
-        /// Whether the function was removed (no callers left and not a root); its index stays valid.
+        /// Whether the function was removed (no callers left and not a root): the output module no longer has it.
         public var isRemoved = false
         public var inlineHint: InlineHint = .none
         /// For programs lifted from wasm: the wasm type index of each of the function's `SigRef`s.

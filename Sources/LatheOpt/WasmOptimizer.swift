@@ -36,6 +36,8 @@ public enum WasmOptimizer {
     ) throws(OptimizeError) -> (LatheWasm.Module, Report) {
         var report = Report(passes: manager.emptyStatistics())
         var out: LatheWasm.Module
+        // Functions a module pass removed, and the bodies lowered with indices that already skip them.
+        var removed = Set<UInt32>(), renumbered = Set<Int>()
         if !manager.hasModulePasses {
             let (result, stats, extras) = WasmRoundTrip.run(module, verify: verifyLifted, threads: threads, timed: timed) { f, _ in
                 var s = manager.emptyStatistics()
@@ -56,7 +58,11 @@ public enum WasmOptimizer {
                 throw OptimizeError(failures: ["\(error)"])
             }
             if timed { report.passesWallNanoseconds = monotonicNanoseconds() - start }
-            let relinked = relink(program, lifted, importedCount: module.importedFunctionCount)
+            let imported = module.importedFunctionCount
+            removed = Set(program.entries.indices.filter { $0 >= imported && program.entries[$0].isRemoved }.map { UInt32($0) })
+            let newIndex = module.functionIndexMap(removing: removed)
+            let relinked = relink(program, lifted, importedCount: imported, newIndex: newIndex)
+            renumbered = Set(relinked.indices.filter { relinked[$0] != nil })
             let (result, lowerStats) = WasmRoundTrip.lowerAll(module, relinked, threads: threads, timed: timed)
             if !lowerStats.failures.isEmpty { throw OptimizeError(failures: lowerStats.failures) }
             report.lowerWallNanoseconds = lowerStats.wallNanoseconds
@@ -71,6 +77,11 @@ public enum WasmOptimizer {
         for i in module.bodies.indices where out.bodies[i] != module.bodies[i] { rewritten.insert(imported + UInt32(i)) }
         out.dropStaleCodeMetadata(rewrittenFunctions: rewritten)
         out.dropStaleLocalNames(rewrittenFunctions: rewritten)
+        if !removed.isEmpty {
+            do { try out.deleteFunctions(removed, bodiesAlreadyRenumbered: renumbered) } catch {
+                throw OptimizeError(failures: ["deleting removed functions: \(error)"])
+            }
+        }
         return (out, report)
     }
 
@@ -243,21 +254,24 @@ public enum WasmOptimizer {
         return hints
     }
 
-    /// The lifted functions with their IR after the passes, `FuncRef`s mapped back to wasm function
-    /// indices by name and `SigRef`s to type indices; removed functions are lowered as they are.
-    static func relink(_ program: ProgramIR, _ lifted: [LiftedFunction?], importedCount: Int) -> [LiftedFunction?] {
+    /// The lifted functions with their IR after the passes, `FuncRef`s mapped by name to the wasm
+    /// function indices the output will have (`newIndex`: removed functions deleted) and `SigRef`s to
+    /// type indices; removed functions become `unreachable` stubs (deleted afterwards).
+    static func relink(_ program: ProgramIR, _ lifted: [LiftedFunction?], importedCount: Int, newIndex: [UInt32?]) -> [LiftedFunction?] {
         lifted.enumerated().map { i, original in
             guard var l = original else { return nil }
             let entry = program.entries[importedCount + i]
             guard let f = entry.function else { return nil }
             if entry.isRemoved {
-                // Nothing can reach it; its body shrinks to `unreachable`.
+                // Nothing can reach it; it is deleted after lowering.
                 return LiftedFunction(function: unreachableBody(f.name, f.signature), functionIndices: [], typeIndices: [])
             }
             l.function = f
             l.functionIndices = f.functionRefs.elements.map { ref in
                 guard let index = program.index(named: ref.name) else { preconditionFailure("call to unknown function \(ref.name)") }
-                return UInt32(index)
+                // A declaration of a removed function is left over from inlining and unused; an
+                // out-of-range index makes output validation fail should it be used after all.
+                return newIndex[index] ?? UInt32.max
             }
             l.typeIndices = entry.typeIndexOfSignature
             precondition(l.typeIndices.count == f.signatures.count, "\(f.name): a pass added a signature without its type index")

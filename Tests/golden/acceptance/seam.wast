@@ -1,7 +1,8 @@
 ;; test opt -O2
 ;; A helper returns {action: i32, new_count: i32} packed into an i64 (with an early return), and
 ;; its only caller unpacks it. After -O2 the helper is inlined and removed, and the packed value
-;; flows as two i32 values: no i64 operation or local is left in the caller.
+;; flows as two i32 values: no i64 operation or local is left in the caller, and the helper is
+;; deleted from the module.
 (module
   (func $decide (param $input i32) (param $count i32) (result i64)
     (if (i32.gt_s (local.get $count) (i32.const 100))
@@ -23,6 +24,7 @@
 (assert_return (invoke "step" (i32.const -1) (i32.const -1)) (i32.const 0))
 (assert_return (invoke "step" (i32.const 11) (i32.const 100)) (i32.const 1101))
 
+;; NOT: $decide
 ;; CHECK: (func $step (
 ;; NOT: call
 ;; NOT: i64
