@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds Tests/programs/c/*.c to wasm32-wasi at -O0 and -O2 into Tests/programs/wasm/NAME.O{0,2}.wasm.
+# Builds C programs to wasm32-wasi at -O0 and -O2 into OUT/NAME.O{0,2}.wasm.
+#
+# Usage: build-c-programs.sh [SRC OUT [CFLAGS...]]   (default: Tests/programs/c Tests/programs/wasm)
 #
 # Uses the Swift toolchain's clang and wasm-ld, Debian's wasi-libc as the sysroot and Debian's
 # compiler-rt builtins for wasm32 (passed explicitly: clang looks for them only in its own resource
@@ -20,13 +22,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     else sudo apt-get update -q && sudo apt-get install -y -q "${missing[@]}"; fi
 fi
 
-src="$root/Tests/programs/c"
-out="$root/Tests/programs/wasm"
-mkdir -p "$out"
+src="$(cd "${1:-$root/Tests/programs/c}" && pwd)"
+mkdir -p "${2:-$root/Tests/programs/wasm}"
+out="$(cd "${2:-$root/Tests/programs/wasm}" && pwd)"
+shift $(( $# < 2 ? $# : 2 ))
 for c in "$src"/*.c; do
     name="$(basename "$c" .c)"
     for level in O0 O2; do
-        "$clang" --target=wasm32-wasi --sysroot="$sysroot" "-$level" --no-wasm-opt \
+        "$clang" --target=wasm32-wasi --sysroot="$sysroot" "-$level" --no-wasm-opt "$@" \
             -nodefaultlibs -Wl,--strip-debug "$c" -lc "$builtins" -o "$out/$name.$level.wasm"
         echo "built $name.$level.wasm ($(wc -c < "$out/$name.$level.wasm") bytes)"
     done

@@ -89,4 +89,9 @@ extension Function {
         guard let i = definingInst(v), dfg[i].opcode == .iconst else { return nil }
         return dfg[i].imm64
     }
+
+    /// This function's declaration of the external function called `name`, if it has one.
+    public func functionRef(named name: String) -> FuncRef? {
+        functionRefs.keys.first { functionRefs[$0].name == name }
+    }
 }

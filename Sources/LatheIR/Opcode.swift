@@ -362,6 +362,37 @@ public enum IntCC: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         guard let i = Self.names.firstIndex(of: name) else { return nil }
         self.init(rawValue: UInt8(i))
     }
+
+    /// The condition with the operands exchanged: `a cc b` holds exactly when `b cc.swapped a` does.
+    public var swapped: IntCC {
+        switch self {
+        case .eq, .ne: self
+        case .slt: .sgt
+        case .sgt: .slt
+        case .sle: .sge
+        case .sge: .sle
+        case .ult: .ugt
+        case .ugt: .ult
+        case .ule: .uge
+        case .uge: .ule
+        }
+    }
+
+    /// The condition that holds exactly when this one does not.
+    public var inverse: IntCC {
+        switch self {
+        case .eq: .ne
+        case .ne: .eq
+        case .slt: .sge
+        case .sge: .slt
+        case .sgt: .sle
+        case .sle: .sgt
+        case .ult: .uge
+        case .uge: .ult
+        case .ugt: .ule
+        case .ule: .ugt
+        }
+    }
 }
 
 /// Float comparison conditions (`fcmp lt v0, v1`); all but `ne` are false when an operand is NaN.
@@ -372,6 +403,18 @@ public enum FloatCC: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     public init?(name: String) {
         guard let i = Self.names.firstIndex(of: name) else { return nil }
         self.init(rawValue: UInt8(i))
+    }
+
+    /// The condition with the operands exchanged: `a cc b` holds exactly when `b cc.swapped a` does.
+    /// (There is no `inverse`: with NaN operands, `!(a < b)` is not `a >= b`.)
+    public var swapped: FloatCC {
+        switch self {
+        case .eq, .ne: self
+        case .lt: .gt
+        case .gt: .lt
+        case .le: .ge
+        case .ge: .le
+        }
     }
 }
 

@@ -89,9 +89,7 @@ public enum WasmOptimizer {
     static func makeProgram(_ module: LatheWasm.Module, _ lifted: [LiftedFunction?], inlineRequests: [InlineRequest]) throws(OptimizeError) -> ProgramIR {
         let imported = module.importedFunctionCount
         let total = imported + module.bodies.count
-        var functionTypes: [UInt32] = []
-        for imp in module.imports { if case .function(let t) = imp.descriptor { functionTypes.append(t) } }
-        functionTypes += module.functions
+        let functionTypes = module.functionTypeIndices
         var entries: [ProgramIR.Entry] = (0..<total).map { index in
             let l = index >= imported ? lifted[index - imported] : nil
             var entry = ProgramIR.Entry(name: "f\(index)", function: l?.function, isRoot: index < imported, typeIndexOfSignature: l?.typeIndices ?? [])

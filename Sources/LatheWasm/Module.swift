@@ -311,6 +311,14 @@ public struct Module: Sendable {
         return i < functions.count ? functions[i] : nil
     }
 
+    /// The type index of every function by module-wide index: imports first, then defined functions.
+    public var functionTypeIndices: [UInt32] {
+        var out: [UInt32] = []
+        out.reserveCapacity(functions.count + imports.count)
+        for imp in imports { if case .function(let t) = imp.descriptor { out.append(t) } }
+        return out + functions
+    }
+
     public var importedFunctionCount: Int { imports.count { $0.descriptor.kind == .function } }
     public var importedTableCount: Int { imports.count { $0.descriptor.kind == .table } }
     public var importedMemoryCount: Int { imports.count { $0.descriptor.kind == .memory } }

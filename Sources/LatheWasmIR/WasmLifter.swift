@@ -38,17 +38,16 @@ public struct WasmModuleContext: Sendable {
     public init(_ module: LatheWasm.Module) {
         self.module = module
         types = module.types
-        var ft: [UInt32] = [], gl: [GlobalType] = [], mem: [MemoryType] = [], tab: [TableType] = []
+        var gl: [GlobalType] = [], mem: [MemoryType] = [], tab: [TableType] = []
         for imp in module.imports {
             switch imp.descriptor {
-            case .function(let t): ft.append(t)
             case .global(let g): gl.append(g)
             case .memory(let m): mem.append(m)
             case .table(let t): tab.append(t)
-            case .tag: break
+            case .function, .tag: break
             }
         }
-        functionTypes = ft + module.functions
+        functionTypes = module.functionTypeIndices
         globals = gl + module.globals.map(\.type)
         memories = mem + module.memories
         tables = tab + module.tables.map(\.type)

@@ -1,5 +1,6 @@
 import Foundation
 import LatheOpt
+import LatheTestSupport
 import LatheWasm
 import WAT
 import WasmKit
@@ -108,20 +109,9 @@ final class AcceptanceTests: XCTestCase {
     struct CLIFormatError: Error { var message: String; init(_ m: String) { message = m } }
 
     func invoke(_ instance: Instance, _ call: WASTInvoke) -> String {
-        guard case .function(let f) = instance.export(call.name) else { return "no function \(call.name)" }
-        var args: [WasmKit.Value] = []
-        for a in call.args {
-            switch a {
-            case .i32(let v): args.append(.i32(v))
-            case .i64(let v): args.append(.i64(v))
-            case .f32(let v): args.append(.f32(v))
-            case .f64(let v): args.append(.f64(v))
-            default: return "unsupported argument"
-            }
+        do { return "\(try WasmKitInvoke.results(call, on: instance).map(describe))".replacingOccurrences(of: "\"", with: "") } catch {
+            return WasmKitInvoke.describe(error)
         }
-        do { return "\(try f.invoke(args).map(describe))".replacingOccurrences(of: "\"", with: "") } catch let t as Trap {
-            return "trap: " + (t.description.split(separator: "\n").first.map(String.init) ?? "")
-        } catch { return "error: \(error)" }
     }
 
     func describe(_ v: WasmKit.Value) -> String {

@@ -70,25 +70,10 @@ final class BehaviourTests: XCTestCase {
         }
         func invoke(_ call: WASTInvoke) -> String {
             guard let inst = call.module.map({ named[$0] }) ?? current else { return "no instance" }
-            guard case .function(let f) = inst.export(call.name) else { return "no function \(call.name)" }
-            var args: [WasmKit.Value] = []
-            for a in call.args {
-                switch a {
-                case .i32(let v): args.append(.i32(v))
-                case .i64(let v): args.append(.i64(v))
-                case .f32(let v): args.append(.f32(v))
-                case .f64(let v): args.append(.f64(v))
-                case .v128(let v): args.append(.v128(v))
-                case .refNull(.abstract(.funcRef)): args.append(.ref(.function(nil)))
-                case .refNull(.abstract(.externRef)): args.append(.ref(.extern(nil)))
-                case .refExtern(let v): args.append(.ref(.extern(Int(v))))
-                default: return "unsupported argument"
-                }
-            }
             // Function references print as store addresses, which differ between the two stores.
-            do { return "\(try f.invoke(args))".replacing(/funcref\(\d+\)/, with: "funcref(non-null)") } catch let t as Trap {
-                return "trap: " + (t.description.split(separator: "\n").first.map(String.init) ?? "")
-            } catch { return "error: \(error)" }
+            do { return "\(try WasmKitInvoke.results(call, on: inst))".replacing(/funcref\(\d+\)/, with: "funcref(non-null)") } catch {
+                return WasmKitInvoke.describe(error)
+            }
         }
     }
 
@@ -162,12 +147,18 @@ final class BehaviourTests: XCTestCase {
         }
     }
 
+    /// Every top-level script of the suite; LATHE_BEHAVIOUR_CURATED=1 gives only the curated core list (faster).
+    func scriptNames() -> [String] {
+        let dir = SpecSuite.directory(repositoryRoot: Self.repositoryRoot)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".wast") }.map { String($0.dropLast(5)) }.sorted()
+        if ProcessInfo.processInfo.environment["LATHE_BEHAVIOUR_CURATED"] != nil { return Set(Self.curated).sorted() }
+        return names
+    }
+
     func testSpecScriptsBehaveTheSame() throws {
         let dir = SpecSuite.directory(repositoryRoot: Self.repositoryRoot)
         var c = Counts()
-        // Every top-level script of the suite; LATHE_BEHAVIOUR_CURATED=1 runs only the curated core list (faster).
-        var names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".wast") }.map { String($0.dropLast(5)) }.sorted()
-        if ProcessInfo.processInfo.environment["LATHE_BEHAVIOUR_CURATED"] != nil { names = Set(Self.curated).sorted() }
+        let names = scriptNames()
         let present = Set(names)
         let missing = Self.curated.filter { !present.contains($0) }
         for n in names { run(script: dir.appendingPathComponent(n + ".wast"), into: &c) }
@@ -189,17 +180,20 @@ final class BehaviourTests: XCTestCase {
         XCTAssertEqual(c.failed, 0, c.failures.prefix(30).joined(separator: "\n"))
     }
 
-    /// The curated scripts behave the same after the -O3 and -Oz pipelines, module passes included (verified after each pass).
-    func testCuratedScriptsBehaveTheSameAfterO3AndOz() throws {
+    /// Every script behaves the same after the -O3 pipeline, module passes included (verified after each pass).
+    func testSpecScriptsBehaveTheSameAfterO3() throws { try checkScriptsAfterPipeline(level: "3") }
+
+    /// Every script behaves the same after the -Oz pipeline, module passes included (verified after each pass).
+    func testSpecScriptsBehaveTheSameAfterOz() throws { try checkScriptsAfterPipeline(level: "z") }
+
+    func checkScriptsAfterPipeline(level: String) throws {
         let dir = SpecSuite.directory(repositoryRoot: Self.repositoryRoot)
-        for level in ["3", "z"] {
-            var passes = try PassManager(pipeline: try Pipelines.passes(forLevel: level), verifyEach: true)
-            passes.moduleOptions = Pipelines.moduleOptions(forLevel: level)
-            var c = Counts()
-            for n in Set(Self.curated).sorted() { run(script: dir.appendingPathComponent(n + ".wast"), into: &c, passes: passes) }
-            print("-O\(level) behaviour (curated scripts): \(c.passed) passed, \(c.failed) failed, \(c.skipped) skipped")
-            XCTAssertGreaterThan(c.passed, 10_000, "-O\(level)")
-            XCTAssertEqual(c.failed, 0, "-O\(level):\n" + c.failures.prefix(30).joined(separator: "\n"))
-        }
+        var passes = try PassManager(pipeline: try Pipelines.passes(forLevel: level), verifyEach: true)
+        passes.moduleOptions = Pipelines.moduleOptions(forLevel: level)
+        var c = Counts()
+        for n in scriptNames() { run(script: dir.appendingPathComponent(n + ".wast"), into: &c, passes: passes) }
+        print("-O\(level) behaviour: \(c.passed) passed, \(c.failed) failed, \(c.skipped) skipped \(c.skips)")
+        XCTAssertGreaterThan(c.passed, 20_000, "-O\(level)")
+        XCTAssertEqual(c.failed, 0, "-O\(level):\n" + c.failures.prefix(30).joined(separator: "\n"))
     }
 }

@@ -48,7 +48,7 @@ public struct Directize: ModulePass {
             // Equal signatures are the same type only when types are structural.
             guard program.signaturesAreStructural, let body = targetEntry.function, body.signature == f.signatures[sig] else { return false }
         }
-        let ref = f.functionRefs.keys.first { f.functionRefs[$0].name == targetEntry.name }
+        let ref = f.functionRef(named: targetEntry.name)
             ?? f.functionRefs.push(ExternalFunction(name: targetEntry.name, signature: sig))
         d.opcode = d.opcode == .callIndirect ? .call : .returnCall
         d.a = ref.raw

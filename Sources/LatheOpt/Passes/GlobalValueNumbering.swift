@@ -90,11 +90,11 @@ public struct GlobalValueNumbering: FunctionPass {
             k.a = operand(d.a); k.b = operand(d.b); k.c = d.c
         case .intCompare:
             k.a = operand(d.a); k.b = operand(d.b)
-            if k.b < k.a { swap(&k.a, &k.b); k.imm8 = Self.swapped(d.intCC).rawValue }
+            if k.b < k.a { swap(&k.a, &k.b); k.imm8 = d.intCC.swapped.rawValue }
         case .floatCompare:
             // a < b exactly when b > a, NaN included (both false), so swapping operands and condition keeps the result.
             k.a = operand(d.a); k.b = operand(d.b)
-            if k.b < k.a { swap(&k.a, &k.b); k.imm8 = Self.swapped(d.floatCC).rawValue }
+            if k.b < k.a { swap(&k.a, &k.b); k.imm8 = d.floatCC.swapped.rawValue }
         case .intConst, .floatConst:
             k.b = d.b; k.c = d.c
         case .vectorConst:
@@ -108,29 +108,4 @@ public struct GlobalValueNumbering: FunctionPass {
     /// Integer ops whose operands may be exchanged. Float ops are left out: which NaN payload
     /// `fadd` of two NaNs returns may depend on the order.
     static let commutative: Set<Opcode> = [.iadd, .imul, .band, .bor, .bxor, .smin, .smax, .umin, .umax, .uaddSat, .saddSat, .avgrU]
-
-    /// The condition that holds for swapped operands (`a < b` ⇔ `b > a`).
-    static func swapped(_ cc: IntCC) -> IntCC {
-        switch cc {
-        case .eq, .ne: cc
-        case .slt: .sgt
-        case .sgt: .slt
-        case .sle: .sge
-        case .sge: .sle
-        case .ult: .ugt
-        case .ugt: .ult
-        case .ule: .uge
-        case .uge: .ule
-        }
-    }
-
-    static func swapped(_ cc: FloatCC) -> FloatCC {
-        switch cc {
-        case .eq, .ne: cc
-        case .lt: .gt
-        case .gt: .lt
-        case .le: .ge
-        case .ge: .le
-        }
-    }
 }

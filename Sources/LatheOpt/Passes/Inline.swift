@@ -75,13 +75,7 @@ public struct Inline: ModulePass {
     /// The direct `call`s and `return_call`s of `f` with their callee's entry index, in layout order.
     func directCalls(_ f: Function, _ program: ProgramIR) -> [(Inst, Int)] {
         var out: [(Inst, Int)] = []
-        for b in f.layout.blocks {
-            for i in f.layout.insts(b) {
-                let d = f.dfg[i]
-                guard d.opcode == .call || d.opcode == .returnCall else { continue }
-                if let callee = program.callee(FuncRef(index: Int(d.a)), in: f) { out.append((i, callee)) }
-            }
-        }
+        CallGraph.forEachReference(in: f, program) { i, callee, isCall in if isCall { out.append((i, callee)) } }
         return out
     }
 }
@@ -102,20 +96,24 @@ struct CallGraph {
         referenceCounts = Array(repeating: 0, count: n)
         for (k, e) in program.entries.enumerated() where !e.isRemoved {
             guard let f = e.function else { continue }
-            for b in f.layout.blocks {
-                for i in f.layout.insts(b) {
-                    let d = f.dfg[i]
-                    switch d.opcode {
-                    case .call, .returnCall:
-                        guard let callee = program.callee(FuncRef(index: Int(d.a)), in: f) else { continue }
-                        callees[k].append(callee)
-                        callSiteCounts[callee] += 1
-                        referenceCounts[callee] += 1
-                    case .refFunc:
-                        if let callee = program.callee(FuncRef(index: Int(d.a)), in: f) { referenceCounts[callee] += 1 }
-                    default: break
-                    }
+            Self.forEachReference(in: f, program) { _, callee, isCall in
+                referenceCounts[callee] += 1
+                if isCall {
+                    callees[k].append(callee)
+                    callSiteCounts[callee] += 1
                 }
+            }
+        }
+    }
+
+    /// Visits each direct `call`/`return_call` (`isCall`) and `ref.func` of `f` that names a program entry, in layout order.
+    static func forEachReference(in f: Function, _ program: ProgramIR, _ visit: (_ inst: Inst, _ callee: Int, _ isCall: Bool) -> Void) {
+        for b in f.layout.blocks {
+            for i in f.layout.insts(b) {
+                let d = f.dfg[i]
+                let isCall = d.opcode == .call || d.opcode == .returnCall
+                guard isCall || d.opcode == .refFunc, let callee = program.callee(FuncRef(index: Int(d.a)), in: f) else { continue }
+                visit(i, callee, isCall)
             }
         }
     }
@@ -123,13 +121,7 @@ struct CallGraph {
     /// Direct call sites in `f` per callee entry.
     static func calls(in f: Function, _ program: ProgramIR) -> [Int: Int] {
         var out: [Int: Int] = [:]
-        for b in f.layout.blocks {
-            for i in f.layout.insts(b) {
-                let d = f.dfg[i]
-                guard d.opcode == .call || d.opcode == .returnCall, let callee = program.callee(FuncRef(index: Int(d.a)), in: f) else { continue }
-                out[callee, default: 0] += 1
-            }
-        }
+        forEachReference(in: f, program) { _, callee, isCall in if isCall { out[callee, default: 0] += 1 } }
         return out
     }
 
@@ -295,7 +287,6 @@ struct BodyCopier {
         for (call, results) in pendingJumps {
             let jump = caller.dfg.makeInst(InstructionData(opcode: .jump, a: caller.dfg.makeBlockCall(continuation!, results).handle))
             caller.layout.appendInst(jump, to: caller.layout.block(of: call)!)
-            _ = jump
         }
 
         // Enter the copy: the call becomes a jump to the callee's entry with the arguments.
@@ -323,7 +314,7 @@ struct BodyCopier {
     /// The caller's declaration of a function the callee refers to (declared when missing).
     mutating func mapFuncRef(_ ref: FuncRef) -> FuncRef {
         let declared = callee.functionRefs[ref]
-        if let k = caller.functionRefs.keys.first(where: { caller.functionRefs[$0].name == declared.name }) { return k }
+        if let k = caller.functionRef(named: declared.name) { return k }
         return caller.functionRefs.push(ExternalFunction(name: declared.name, signature: mapSignature(declared.signature)))
     }
 

@@ -282,7 +282,7 @@ enum Combiner {
         case .eqz:
             // eqz(icmp cc a, b) → icmp !cc a, b. Precondition: a scalar icmp gives 0 or 1; the inverse condition is its negation.
             if inner.opcode == .icmp, !f.dfg.type(of: innerOperand).isVector {
-                return .data(c.with(.icmp, a: innerOperand, b: operand(inner, 1), imm8: inverse(inner.intCC).rawValue))
+                return .data(c.with(.icmp, a: innerOperand, b: operand(inner, 1), imm8: inner.intCC.inverse.rawValue))
             }
             // eqz(eqz b) → b. Precondition: b is 0 or 1 (a scalar compare or eqz result).
             if inner.opcode == .eqz, isBoolean(f, innerOperand) { return .value(innerOperand) }
@@ -313,7 +313,7 @@ enum Combiner {
         }
         let ka = constant(f, c.a), kb = constant(f, c.b)
         // c cc x → x swap(cc) c: the same comparison read from the other side.
-        if ka != nil, kb == nil { return .data(c.with(a: c.b, b: c.a, imm8: swapped(cc).rawValue)) }
+        if ka != nil, kb == nil { return .data(c.with(a: c.b, b: c.a, imm8: cc.swapped.rawValue)) }
         guard let k = kb else { return nil }
         // Unsigned compares with 0: x <u 0 is false, x >=u 0 is true.
         if k == 0, cc == .ult || cc == .uge { return .value(makeConstant(&f, .i32, cc == .uge ? 1 : 0, before: c.inst)) }
@@ -337,36 +337,5 @@ enum Combiner {
             return .data(n)
         }
         return nil
-    }
-
-    /// The condition that holds exactly when `cc` does not.
-    static func inverse(_ cc: IntCC) -> IntCC {
-        switch cc {
-        case .eq: .ne
-        case .ne: .eq
-        case .slt: .sge
-        case .sge: .slt
-        case .sgt: .sle
-        case .sle: .sgt
-        case .ult: .uge
-        case .uge: .ult
-        case .ugt: .ule
-        case .ule: .ugt
-        }
-    }
-
-    /// The condition with operands exchanged: `a cc b` iff `b swapped(cc) a`.
-    static func swapped(_ cc: IntCC) -> IntCC {
-        switch cc {
-        case .eq, .ne: cc
-        case .slt: .sgt
-        case .sgt: .slt
-        case .sle: .sge
-        case .sge: .sle
-        case .ult: .ugt
-        case .ugt: .ult
-        case .ule: .uge
-        case .uge: .ule
-        }
     }
 }
