@@ -118,9 +118,11 @@ public struct PassManager: Sendable {
                 var end = k
                 while end < passes.count, case .function = passes[end] { end += 1 }
                 let holders = program.entries.indices.filter { !program.entries[$0].isRemoved && program.entries[$0].function != nil }
+                let start = collectsStatistics ? monotonicNanoseconds() : 0
                 var functions = holders.map { program.entries[$0].function! }
                 try runFunctionPasses(k..<end, &functions, threads: threads, &stats)
                 for (slot, f) in zip(holders, functions) { program.entries[slot].function = f }
+                if collectsStatistics { stats.stages.append(.init(positions: k..<end, wallNanoseconds: monotonicNanoseconds() - start)) }
                 k = end
             case .module(let pass):
                 let start = collectsStatistics ? monotonicNanoseconds() : 0
@@ -129,7 +131,9 @@ public struct PassManager: Sendable {
                 stats.passes[k].functions += program.entries.count { $0.function != nil }
                 stats.passes[k].changed += changed.count
                 if collectsStatistics {
-                    stats.passes[k].nanoseconds += monotonicNanoseconds() - start
+                    let elapsed = monotonicNanoseconds() - start
+                    stats.passes[k].nanoseconds += elapsed
+                    stats.stages.append(.init(positions: k..<k + 1, wallNanoseconds: elapsed))
                     stats.passes[k].instructionsIn += before
                     stats.passes[k].instructionsOut += program.instructionCount
                 }

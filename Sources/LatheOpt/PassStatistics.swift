@@ -29,6 +29,15 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var passes: [PassStatistics]
     /// Time spent verifying after passes (`verifyEach`), summed over threads.
     public var verifyNanoseconds: UInt64 = 0
+    /// Wall time of each stage of a whole-program run: a run of consecutive function passes over all
+    /// functions in parallel, or one module pass alone. Empty when functions stream one at a time.
+    public var stages: [Stage] = []
+
+    /// Pipeline positions that ran together, and their wall time.
+    public struct Stage: Sendable, Equatable {
+        public var positions: Range<Int>
+        public var wallNanoseconds: UInt64
+    }
 
     public init(passNames: [String]) { passes = passNames.map { PassStatistics(name: $0) } }
 
@@ -37,6 +46,7 @@ public struct PipelineStatistics: Sendable, Equatable {
         precondition(o.passes.count == passes.count, "statistics of different pipelines")
         for k in passes.indices { passes[k].add(o.passes[k]) }
         verifyNanoseconds += o.verifyNanoseconds
+        stages += o.stages
     }
 }
 

@@ -35,12 +35,28 @@ public struct PerfReport: Sendable {
     public init(threads: Int) { self.threads = threads }
 
     /// One row per pipeline position (`name` twice becomes `name`, `name#2`).
+    ///
+    /// A whole-program run also has a row per stage of several function passes run in parallel, with
+    /// its wall time beside their summed thread time; a module pass runs alone, so its wall time is its time.
     public mutating func addPasses(_ stats: PipelineStatistics, nested: Bool = true) {
         var seen: [String: Int] = [:]
-        for p in stats.passes {
+        var stageOf: [Int: PipelineStatistics.Stage] = [:]
+        for stage in stats.stages { stageOf[stage.positions.lowerBound] = stage }
+        for (k, p) in stats.passes.enumerated() {
+            var wall: UInt64?
+            if let stage = stageOf[k] {
+                if stage.positions.count == 1 {
+                    wall = stage.wallNanoseconds
+                } else {
+                    let names = stage.positions.map { stats.passes[$0].name }
+                    let thread = stage.positions.reduce(UInt64(0)) { $0 + stats.passes[$1].nanoseconds }
+                    rows.append(Row(phase: "parallel \(names.first!)…\(names.last!) (\(names.count) passes)", nested: nested,
+                                    wall: stage.wallNanoseconds, thread: thread))
+                }
+            }
             seen[p.name, default: 0] += 1
             let n = seen[p.name]!
-            rows.append(Row(phase: "pass " + (n == 1 ? p.name : "\(p.name)#\(n)"), nested: nested, thread: p.nanoseconds,
+            rows.append(Row(phase: "pass " + (n == 1 ? p.name : "\(p.name)#\(n)"), nested: nested, wall: wall, thread: p.nanoseconds,
                             instructionsIn: p.instructionsIn, instructionsOut: p.instructionsOut,
                             functions: p.functions, functionsChanged: p.changed))
         }

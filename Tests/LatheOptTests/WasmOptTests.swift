@@ -152,6 +152,12 @@ final class WasmOptTests: XCTestCase {
         for phase in ["read", "validate", "lift", "pass simplify-cfg", "pass dce", "lower", "write"] {
             XCTAssertTrue(phases.contains(phase), "\(phase) missing in \(phases)")
         }
+        // -O2 has module passes: each parallel stage of function passes and each module pass has a wall time.
+        let rows = json?["phases"] as? [[String: Any]] ?? []
+        let stages = rows.filter { ($0["phase"] as? String)?.hasPrefix("parallel ") == true }
+        XCTAssertGreaterThanOrEqual(stages.count, 2, "\(phases)")
+        XCTAssertTrue(stages.allSatisfy { $0["wall_ns"] != nil && $0["thread_ns"] != nil }, "\(stages)")
+        XCTAssertNotNil(rows.first { $0["phase"] as? String == "pass inline" }?["wall_ns"], "\(rows)")
         let o2 = try Pipelines.passes(forLevel: "2").joined(separator: ",")
         let r4 = try run(["opt", input, "-o", b, "--passes", o2, "--threads", "4", "--verify-each", "--perf"])
         XCTAssertEqual(r4.status, 0, r4.stderr)
