@@ -63,11 +63,19 @@ public struct UInt64Table: Sendable {
 
     @usableFromInline mutating func grow() { rehash(Swift.max(16, entries.count * 2)) }
 
+    /// Moves every entry into a table of `n` slots (a power of two above twice the count).
     mutating func rehash(_ n: Int) {
         let old = entries
         entries = Array(repeating: Entry(key: Self.empty, value: 0), count: n)
-        used = 0
-        for e in old where e.key != Self.empty { set(e.key, e.value) }
+        // One pass over both buffers: `set` per entry would check capacity and uniqueness each time.
+        entries.withUnsafeMutableBufferPointer { e in
+            let mask = n - 1
+            for o in old where o.key != Self.empty {
+                var i = Self.slot(o.key, mask)
+                while e[i].key != Self.empty { i = (i + 1) & mask }
+                e[i] = o
+            }
+        }
     }
 }
 

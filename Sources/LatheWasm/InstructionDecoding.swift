@@ -1,10 +1,15 @@
 extension ByteReader {
     /// Reads one instruction: the opcode through the opcode table, then its immediates by kind.
     public mutating func readInstruction() throws(WasmError) -> Instruction {
+        try readInstruction(DecodeTables.shared)
+    }
+
+    /// Reads one instruction with opcode tables the caller holds (see `DecodeTables`).
+    public mutating func readInstruction(_ tables: DecodeTables) throws(WasmError) -> Instruction {
         let start = position
         let first = try readByte()
         let opcode: Opcode
-        if let op = Opcode.singleByte[Int(first)] {
+        if let op = tables.singleByte[Int(first)] {
             opcode = op
         } else if Opcode.isPrefix(first) {
             let code = try readU32()
@@ -15,7 +20,7 @@ extension ByteReader {
         } else {
             throw error("illegal opcode 0x\(String(first, radix: 16))", at: start)
         }
-        return Instruction(opcode, try readImmediate(opcode.immediateKind))
+        return Instruction(opcode, try readImmediate(tables.immediateKinds[Int(opcode.rawValue)]))
     }
 
     public mutating func readImmediate(_ kind: ImmediateKind) throws(WasmError) -> Immediate {
@@ -93,6 +98,14 @@ extension ByteReader {
 }
 
 /// Iterates the instructions of an expression (function body or constant expression).
+/// The opcode tables the decoder reads per instruction, held by the iterator: every read of a
+/// `static let` calls `swift_once` on Linux, which cost two calls per decoded instruction.
+public struct DecodeTables: Sendable {
+    let singleByte: [Opcode?]
+    let immediateKinds: [ImmediateKind]
+    public static let shared = DecodeTables(singleByte: Opcode.singleByte, immediateKinds: Opcode.immediateKinds)
+}
+
 public struct InstructionIterator {
     public var reader: ByteReader
     /// Open blocks; the expression ends at the `end` that brings this to -1.
@@ -101,6 +114,8 @@ public struct InstructionIterator {
     /// Offset of the instruction returned last.
     public private(set) var offset = 0
 
+    let tables = DecodeTables.shared
+
     public init(reader: ByteReader) { self.reader = reader }
 
     /// The next instruction, or nil after the final `end`.
@@ -108,7 +123,7 @@ public struct InstructionIterator {
         if finished { return nil }
         offset = reader.position
         if reader.isAtEnd { throw reader.error("unexpected end of section or function: expected an instruction or `end`") }
-        let inst = try reader.readInstruction()
+        let inst = try reader.readInstruction(tables)
         switch inst.opcode {
         case .block, .loop, .if, .try, .tryTable: depth += 1
         case .end:

@@ -48,6 +48,7 @@ public struct WasmModuleContext: Sendable {
             }
         }
         functionTypes = module.functionTypeIndices
+        functionNames = functionTypes.indices.map { "f\($0)" }
         globals = gl + module.globals.map(\.type)
         memories = mem + module.memories
         tables = tab + module.tables.map(\.type)
@@ -64,10 +65,14 @@ public struct WasmModuleContext: Sendable {
 
     /// Whether any defined type is a struct or array or has a supertype (then type identity needs GC rules).
     public let usesGCTypes: Bool
+    /// The IR name of each function, `f` and its index: made once, not per function and callee lifted.
+    let functionNames: [String]
     /// The proposal of each wasm opcode by raw value (`op.info.feature` copies the row's strings).
     let features: [Feature] = LatheWasm.Opcode.infoTable.map(\.feature)
     /// Whether each IR opcode by raw value takes its type from its result (`iconst.i32`), not an operand.
     let resultControlled: [Bool] = LatheIR.OpcodeInfo.table.map { $0.control == .result }
+    /// `WasmOps`' lift tables, copied once: each read of a `static let` calls `swift_once` on Linux.
+    let numericOps = WasmOps.numeric, loadOps = WasmOps.load, storeOps = WasmOps.store
 }
 
 /// IR type of a wasm value type, or the reason it has none yet.
@@ -173,6 +178,7 @@ struct LiftState {
     var context: WasmModuleContext { shared.context }
     /// Copies of the context's per-opcode tables, read per instruction.
     let features: [Feature], resultControlled: [Bool]
+    let numericOps: ByWasmOpcode<WasmOps.Numeric>, loadOps: ByWasmOpcode<WasmOps.Memory>, storeOps: ByWasmOpcode<WasmOps.Memory>
     var b: FunctionBuilder
     var stack: [Value] = []
     var frames: [Frame] = []
@@ -196,7 +202,10 @@ struct LiftState {
         self.shared = shared
         features = context.features
         resultControlled = context.resultControlled
-        b = FunctionBuilder(name: "f\(functionIndex)", signature: try irSignature(ft))
+        numericOps = context.numericOps
+        loadOps = context.loadOps
+        storeOps = context.storeOps
+        b = FunctionBuilder(name: context.functionNames[Int(functionIndex)], signature: try irSignature(ft))
     }
 
     // MARK: declarations
@@ -205,7 +214,7 @@ struct LiftState {
         if let r = funcRefs[UInt64(index)] { return FuncRef(index: Int(r)) }
         guard Int(index) < context.functionTypes.count else { throw NotLiftable("bad function index") }
         // Callees of one type share its signature declaration.
-        let r = b.declareFunction("f\(index)", signature: try sigRef(context.functionTypes[Int(index)]))
+        let r = b.declareFunction(context.functionNames[Int(index)], signature: try sigRef(context.functionTypes[Int(index)]))
         funcRefs.set(UInt64(index), UInt32(r.index))
         funcIndexOfRef.append(index)
         return r
@@ -592,19 +601,19 @@ struct LiftState {
         default:
             let feature = features[Int(op.rawValue)]
             if feature == .simd || feature == .relaxedSimd { return try translateVector(inst) }
-            if let m = WasmOps.load[op] {
+            if let m = loadOps[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
                 let mem = try memory(ma.memory)
                 guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
                 let address = pop()
                 push(b.insertUnchecked(.load(m.op, m.type, address, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align)), result: m.type))
-            } else if let m = WasmOps.store[op] {
+            } else if let m = storeOps[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
                 let mem = try memory(ma.memory)
                 guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
                 let x = pop(), a = pop()
                 b.store(m.op, x, a, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align))
-            } else if let n = WasmOps.numeric[op] {
+            } else if let n = numericOps[op] {
                 try numeric(n)
             } else {
                 try checkSupported(op)

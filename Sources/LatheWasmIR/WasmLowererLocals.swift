@@ -56,6 +56,9 @@ struct LocalAssigner: ~Copyable {
     var liveStart = ScratchBuffer<Int32>(), liveValues = ScratchBuffer<Int32>()
     /// Live-in (block, value) pairs in the order liveness finds them (by value), before the rows are built.
     var liveInBlock = ScratchBuffer<Int32>(), liveInValue = ScratchBuffer<Int32>()
+    /// Reachable predecessors of each block in compressed rows, for the liveness walk (reading
+    /// `cfg.predecessors` per visited block retains and releases an array each time).
+    var predStart = ScratchBuffer<Int32>(), predBlocks = ScratchBuffer<Int32>()
 
     var pairA = ScratchBuffer<Int32>(), pairB = ScratchBuffer<Int32>()
     var adjStart = ScratchBuffer<Int32>(), adj = ScratchBuffer<Int32>()
@@ -199,6 +202,13 @@ struct LocalAssigner: ~Copyable {
 
     /// Live-in lists: each value's uses followed up the predecessor edges to its definition.
     mutating func computeLiveness(_ s: borrowing LowerState) {
+        predStart.removeAll()
+        predBlocks.removeAll()
+        for b in 0..<markedFor.count {
+            predStart.append(Int32(predBlocks.count))
+            for q in s.cfg.predecessors[Block(index: b)] where s.rpo[q] >= 0 { predBlocks.append(Int32(q.index)) }
+        }
+        predStart.append(Int32(predBlocks.count))
         for d in 0..<valueOf.count {
             let home = defBlock[d], dd = Int32(d), onEdges = definedOnEdges[d]
             for u in Int(useStart[d])..<Int(useStart[d + 1]) {
@@ -211,8 +221,8 @@ struct LocalAssigner: ~Copyable {
                 markedFor[Int(x)] = dd; liveInBlock.append(x); liveInValue.append(dd)
                 work.append(x)
                 while let b = work.popLast() {
-                    for q in s.cfg.predecessors[Block(index: Int(b))] where s.rpo[q] >= 0 {
-                        let qi = Int32(q.index)
+                    for p in Int(predStart[Int(b)])..<Int(predStart[Int(b) + 1]) {
+                        let qi = predBlocks[p]
                         if qi == home {
                             if onEdges, markedFor[Int(home)] != dd { markedFor[Int(home)] = dd; liveInBlock.append(home); liveInValue.append(dd) }
                             continue
