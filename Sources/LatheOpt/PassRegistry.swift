@@ -43,10 +43,12 @@ public struct PassRegistry: Sendable {
         LoopInvariantCodeMotion(),
         SparseConditionalConstantPropagation(),
         InstCombine(),
+        DeadStoreElimination(),
     ], modulePasses: [
         Inline(),
         Directize(),
         MergeFunctions(),
+        RemoveUnusedModuleElements(),
     ])
 
     /// Adds a function pass, replacing any pass registered under the same name.

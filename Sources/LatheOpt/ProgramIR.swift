@@ -39,7 +39,41 @@ public struct ProgramIR: Sendable {
         }
     }
 
+    /// A defined global, as module passes see it (imported globals are not listed).
+    public struct Global: Sendable, Equatable {
+        /// The module-wide global index (imports first), which IR `GlobalRef`s use.
+        public var index: Int
+        /// Whether something outside the lifted functions reads or writes it (export, a function kept
+        /// as bytes, a constant expression other than global initializers), so it must stay.
+        public var isPinned: Bool
+        /// The globals this one's initializer reads (they stay while this one does).
+        public var initializerReads: [Int] = []
+        /// Whether a module pass removed it: the output module no longer has it.
+        public var isRemoved = false
+
+        public init(index: Int, isPinned: Bool, initializerReads: [Int] = []) {
+            self.index = index
+            self.isPinned = isPinned
+            self.initializerReads = initializerReads
+        }
+    }
+
+    /// An element segment, as module passes see it.
+    public struct ElementSegment: Sendable, Equatable {
+        /// Whether it must stay whatever the IR does: active (it writes a table at instantiation),
+        /// declarative, used by a function kept as bytes, or declaring a function some `ref.func` names.
+        public var isPinned: Bool
+        /// Whether a module pass removed it: the output module no longer has it.
+        public var isRemoved = false
+
+        public init(isPinned: Bool) { self.isPinned = isPinned }
+    }
+
     public var entries: [Entry]
+    /// The defined globals in index order (empty when the program does not come from a module: nothing to remove then).
+    public var globals: [Global] = []
+    /// Every element segment by index (empty when the program does not come from a module).
+    public var elementSegments: [ElementSegment] = []
     private var indexByName: [String: Int]
     /// Tables whose contents never change after instantiation, by table index: the entry index of
     /// the function in each slot (nil for a null slot). Tables written by any instruction, imported,

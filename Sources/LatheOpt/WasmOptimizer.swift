@@ -36,8 +36,8 @@ public enum WasmOptimizer {
     ) throws(OptimizeError) -> (LatheWasm.Module, Report) {
         var report = Report(passes: manager.emptyStatistics())
         var out: LatheWasm.Module
-        // Functions a module pass removed, and the bodies lowered with indices that already skip them.
-        var removed = Set<UInt32>(), renumbered = Set<Int>()
+        // Items module passes removed, and the bodies lowered with indices that already skip them.
+        var deletion = ItemDeletion(), renumbered = Set<Int>()
         if !manager.hasModulePasses {
             let (result, stats, extras) = WasmRoundTrip.run(module, verify: verifyLifted, threads: threads, timed: timed) { f, _ in
                 var s = manager.emptyStatistics()
@@ -59,9 +59,8 @@ public enum WasmOptimizer {
             }
             if timed { report.passesWallNanoseconds = monotonicNanoseconds() - start }
             let imported = module.importedFunctionCount
-            removed = Set(program.entries.indices.filter { $0 >= imported && program.entries[$0].isRemoved }.map { UInt32($0) })
-            let newIndex = module.functionIndexMap(removing: removed)
-            let relinked = relink(program, lifted, importedCount: imported, newIndex: newIndex)
+            deletion = removedItems(program, importedFunctionCount: imported)
+            let relinked = relink(program, lifted, importedCount: imported, renumbering: module.renumbering(for: deletion))
             renumbered = Set(relinked.indices.filter { relinked[$0] != nil })
             let (result, lowerStats) = WasmRoundTrip.lowerAll(module, relinked, threads: threads, timed: timed)
             if !lowerStats.failures.isEmpty { throw OptimizeError(failures: lowerStats.failures) }
@@ -77,9 +76,9 @@ public enum WasmOptimizer {
         for i in module.bodies.indices where out.bodies[i] != module.bodies[i] { rewritten.insert(imported + UInt32(i)) }
         out.dropStaleCodeMetadata(rewrittenFunctions: rewritten)
         out.dropStaleLocalNames(rewrittenFunctions: rewritten)
-        if !removed.isEmpty {
-            do { try out.deleteFunctions(removed, bodiesAlreadyRenumbered: renumbered) } catch {
-                throw OptimizeError(failures: ["deleting removed functions: \(error)"])
+        if !deletion.isEmpty {
+            do { try out.delete(deletion, bodiesAlreadyRenumbered: renumbered) } catch {
+                throw OptimizeError(failures: ["deleting removed functions, globals and element segments: \(error)"])
             }
         }
         return (out, report)
@@ -111,6 +110,8 @@ public enum WasmOptimizer {
             }
         }
         var program = ProgramIR(entries: entries)
+        program.globals = globalUses(module, lifted)
+        program.elementSegments = elementSegmentUses(module, lifted)
         program.constantTables = constantTables(module)
         program.signaturesAreStructural = module.recGroups.allSatisfy { g in
             g.types.count == 1 && g.types.allSatisfy { $0.supertypes.isEmpty && $0.isFinal && $0.funcType != nil }
@@ -252,11 +253,23 @@ public enum WasmOptimizer {
         return hints
     }
 
+    /// The functions, globals and element segments module passes removed, by module-wide index.
+    static func removedItems(_ program: ProgramIR, importedFunctionCount imported: Int) -> ItemDeletion {
+        ItemDeletion(
+            functions: Set(program.entries.indices.filter { $0 >= imported && program.entries[$0].isRemoved }.map { UInt32($0) }),
+            globals: Set(program.globals.filter(\.isRemoved).map { UInt32($0.index) }),
+            elementSegments: Set(program.elementSegments.indices.filter { program.elementSegments[$0].isRemoved }.map { UInt32($0) }))
+    }
+
     /// The lifted functions with their IR after the passes, `FuncRef`s mapped by name to the wasm
-    /// function indices the output will have (`newIndex`: removed functions deleted) and `SigRef`s to
-    /// type indices; removed functions become `unreachable` stubs (deleted afterwards).
-    static func relink(_ program: ProgramIR, _ lifted: [LiftedFunction?], importedCount: Int, newIndex: [UInt32?]) -> [LiftedFunction?] {
-        lifted.enumerated().map { i, original in
+    /// function indices the output will have (removed functions deleted), `SigRef`s to type indices,
+    /// and global and element segment indices renumbered past the removed ones; removed functions
+    /// become `unreachable` stubs (deleted afterwards).
+    static func relink(_ program: ProgramIR, _ lifted: [LiftedFunction?], importedCount: Int, renumbering: IndexRenumbering) -> [LiftedFunction?] {
+        let newIndex = renumbering.functions
+        let globalsMove = renumbering.globals.enumerated().contains { $1 != UInt32($0) }
+        let segmentsMove = renumbering.elementSegments.enumerated().contains { $1 != UInt32($0) }
+        return lifted.enumerated().map { i, original -> LiftedFunction? in
             guard var l = original else { return nil }
             let entry = program.entries[importedCount + i]
             guard let f = entry.function else { return nil }
@@ -264,7 +277,7 @@ public enum WasmOptimizer {
                 // Nothing can reach it; it is deleted after lowering.
                 return LiftedFunction(function: unreachableBody(f.name, f.signature), functionIndices: [], typeIndices: [])
             }
-            l.function = f
+            l.function = renumberModuleEntities(f, renumbering, globalsMove: globalsMove, segmentsMove: segmentsMove)
             l.functionIndices = f.functionRefs.elements.map { ref in
                 guard let index = program.index(named: ref.name) else { preconditionFailure("call to unknown function \(ref.name)") }
                 // A declaration of a removed function is left over from inlining and unused; an

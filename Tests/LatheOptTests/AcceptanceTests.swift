@@ -40,8 +40,17 @@ final class AcceptanceTests: XCTestCase {
     func check(_ url: URL) throws -> [String] {
         let text = try String(contentsOf: url, encoding: .utf8)
         let lines = text.components(separatedBy: "\n")
-        guard let header = lines.first, header.hasPrefix(";; test opt -O") else { return ["first line must be ';; test opt -O<level>'"] }
-        let level = String(header.dropFirst(";; test opt -O".count)).trimmingCharacters(in: .whitespaces)
+        // `;; test opt -O<level>` runs a level's pipeline; `;; test opt --passes a,b` runs those passes (with -O2's module budgets).
+        let level: String, passNames: [String]
+        if let header = lines.first, header.hasPrefix(";; test opt --passes ") {
+            level = "2"
+            passNames = header.dropFirst(";; test opt --passes ".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        } else if let header = lines.first, header.hasPrefix(";; test opt -O") {
+            level = String(header.dropFirst(";; test opt -O".count)).trimmingCharacters(in: .whitespaces)
+            passNames = try Pipelines.passes(forLevel: level)
+        } else {
+            return ["first line must be ';; test opt -O<level>' or ';; test opt --passes a,b'"]
+        }
         var failures: [String] = []
         var wast = try parseWAST(text, features: Self.features)
         var original: Instance?, optimized: Instance?
@@ -62,7 +71,7 @@ final class AcceptanceTests: XCTestCase {
                 let bytes = try w.encode(options: EncodeOptions(nameSection: true))
                 var module = try ModuleReader.read(bytes)
                 try addHints(lines, to: &module)
-                var manager = try PassManager(pipeline: try Pipelines.passes(forLevel: level), verifyEach: true)
+                var manager = try PassManager(pipeline: passNames, verifyEach: true)
                 manager.moduleOptions = Pipelines.moduleOptions(forLevel: level)
                 let (out, _) = try WasmOptimizer.optimize(module, manager: manager, threads: 2, verifyLifted: true)
                 try ModuleValidator.validate(out)

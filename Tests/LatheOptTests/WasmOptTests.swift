@@ -66,6 +66,21 @@ final class WasmOptTests: XCTestCase {
         }
     }
 
+    /// Every C program prints the same after inlining, `dse` and `remove-unused` (not yet in a level's pipeline).
+    func testDeadStoresAndUnusedItemsKeepTheBehaviourOfCPrograms() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.wasmDirectory.path).filter { $0.hasSuffix(".wasm") }.sorted()
+        let manager = try PassManager(pipeline: ["inline", "simplify-cfg", "gvn", "dse", "remove-unused", "dce"], verifyEach: true)
+        for file in files {
+            let (bytes, module) = try load(file)
+            let (out, stats, _) = try optimize(module, manager, threads: 2)
+            XCTAssertEqual(stats.failures, [], file)
+            XCTAssertNoThrow(try ModuleValidator.validate(out), file)
+            let before = try WASIRunner.run(bytes, name: "\(file)-in")
+            let after = try WASIRunner.run(ModuleWriter.write(out), name: "\(file)-dse")
+            XCTAssertEqual(after, before, "\(file): behaviour changed by dse/remove-unused")
+        }
+    }
+
     /// Block parameters of every block in the layout.
     static func blockParameterCount(_ f: Function) -> Int { f.layout.blocks.reduce(0) { $0 + f.dfg.paramCount($1) } }
 
