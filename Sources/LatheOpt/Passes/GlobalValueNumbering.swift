@@ -7,7 +7,7 @@ import LatheIR
 ///
 /// Pure instructions are numbered (`Effects.isPure`: no trap, no memory, global or table access,
 /// no call), constants included, so duplicate `iconst`s go, and so are `global_get`s of immutable
-/// globals. Loads and mutable globals are reused within extended basic blocks only (see
+/// globals and ops that may trap but have no other effect (divisions, float-to-int truncations). Loads and mutable globals are reused within extended basic blocks only (see
 /// `AvailableMemory`). Commutative integer ops sort their operands for the key, and comparisons swap operands and
 /// condition into one order. The table is scoped by a preorder walk of the dominator tree: entries
 /// made in a block are dropped when the walk leaves its subtree, so a value is only reused where
@@ -92,7 +92,10 @@ public struct GlobalValueNumbering: FunctionPass {
     /// The key of `i`, or nil when it is not numbered (not pure, not one result, or a format whose words are not all operands and immediates).
     func key(_ i: Inst, _ f: Function) -> Key? {
         let d = f.dfg[i]
-        guard d.opcode.effects.isPure || d.opcode == .globalGet, f.dfg.resultCount(i) == 1 else { return nil }
+        // An op that may only trap (a division, a float-to-int truncation) is numbered too: the
+        // dominating copy ran first on the same operands without trapping, so this one would not trap either.
+        let effects = d.opcode.effects
+        guard effects.isPure || effects == .mayTrap || d.opcode == .globalGet, f.dfg.resultCount(i) == 1 else { return nil }
         func operand(_ x: UInt32) -> UInt32 { f.dfg.resolve(Value(index: Int(x))).raw }
         var k = Key(opcode: d.opcode, imm8: d.imm8, imm16: d.imm16, a: 0, b: 0, c: 0, type: f.dfg.type(of: f.dfg.firstResult(i)!))
         switch d.opcode.format {
