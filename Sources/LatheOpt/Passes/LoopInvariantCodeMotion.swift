@@ -104,13 +104,14 @@ public struct LoopInvariantCodeMotion: FunctionPass {
     /// Precondition for hoisting an instruction that may trap (a division, a float-to-int
     /// truncation, a load): every entry into the loop runs it before any instruction of the loop
     /// with an effect or a possible trap. That holds while the walk has only passed instructions
-    /// it hoisted (in their order) or that are `isRemovableIfUnused` (no trap, write or call), and
+    /// it hoisted (in their order) or that are `isRemovableIfUnused` (no trap, write or call) or
+    /// loads (only when what it hoists afterwards cannot trap, or traps as a load does), and
     /// because the preheader is the loop's only entry and jumps to the header unconditionally: the
     /// hoisted op then runs on the same operands, at the same point of observable behaviour, and
     /// traps with the same code exactly when the first iteration would have. Later iterations
     /// compute the same value: a division's operands are invariant, and a load's bytes are not
     /// written in the loop (no call, no write that may alias it) nor can the memory shrink. The
-    /// walk stops at the first instruction that stays and may trap or has an effect.
+    /// walk stops at the first instruction that stays and has an effect or may trap other than as a load.
     func hoistPrefix(of l: Int, to destination: Inst, _ forest: LoopForest, _ writes: MemoryEffects.Summary,
                      _ cfg: ControlFlowGraph, _ f: inout Function) -> Bool {
         var hoisted = false
@@ -118,16 +119,24 @@ public struct LoopInvariantCodeMotion: FunctionPass {
         let written = writes.hasCall ? [] : writes.memoryWrites.map { AliasAnalysis.location(of: $0, in: f) }
         var block = forest.loops[l].header
         var chain = EntitySet<Block>()
+        // Whether the walk passed a load that stays: from then on only ops trapping as loads do (`heap_oob`) may move.
+        var passedLoad = false
         while chain.insert(block) {
             var inst = f.layout.firstInst(block)
             while let i = inst {
                 inst = f.layout.nextInst(i)
                 let effects = f.dfg[i].opcode.effects
                 if effects.contains(.terminator) { break }
-                if f.dfg.resultCount(i) > 0, isInvariant(i, in: l, forest, f), canHoistAtLoopEntry(i, writes, written, f) {
+                let isLoad = f.dfg[i].opcode.format == .load && effects == [.mayTrap, .readsMemory]
+                if f.dfg.resultCount(i) > 0, !passedLoad || isLoad || !effects.contains(.mayTrap),
+                   isInvariant(i, in: l, forest, f), canHoistAtLoopEntry(i, writes, written, f) {
                     f.layout.removeInst(i)
                     f.layout.insertInst(i, before: destination)
                     hoisted = true
+                } else if isLoad {
+                    // A load only reads and traps `heap_oob`: a later load moved before it traps the
+                    // same way when either traps, and nothing observable happens between them.
+                    passedLoad = true
                 } else if !effects.isRemovableIfUnused {
                     return hoisted
                 }
