@@ -12,8 +12,11 @@ public struct Analyses: OptionSet, Sendable, Hashable {
 
     /// The natural loops (`LoopForest`); only valid together with `dominators`.
     public static let loops = Analyses(rawValue: 1 << 2)
+    /// What each block writes (`MemoryEffects`): lists of writing instructions and calls. Passes
+    /// that never add, remove or move a memory or global write or a call may keep it.
+    public static let memoryEffects = Analyses(rawValue: 1 << 3)
     public static let none: Analyses = []
-    public static let all: Analyses = [.cfg, .dominators, .loops]
+    public static let all: Analyses = [.cfg, .dominators, .loops, .memoryEffects]
 }
 
 /// A transformation of one function at a time; holds no state, so one instance serves every thread.

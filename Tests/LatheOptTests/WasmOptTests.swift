@@ -35,8 +35,9 @@ final class WasmOptTests: XCTestCase {
             XCTAssertEqual(stats.lifted, module.bodies.count, file)
             XCTAssertNoThrow(try ModuleValidator.validate(out), file)
             changedSomewhere += passStats.passes.map(\.changed).reduce(0, +)
-            // Function passes here only remove code; inlining may add some.
-            for (step, p) in zip(manager.passes, passStats.passes) {
+            // Function passes here only remove code; inlining may add some, and so may instcombine: a
+            // strength reduction needs a new constant (shift amount, mask) while the old one stays used.
+            for (step, p) in zip(manager.passes, passStats.passes) where !p.name.hasPrefix("instcombine") {
                 if case .function = step { XCTAssertLessThanOrEqual(p.instructionsOut, p.instructionsIn, "\(file): \(p.name)") }
             }
             let before = try WASIRunner.run(bytes, name: "\(file)-in")
