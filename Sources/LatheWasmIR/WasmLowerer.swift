@@ -288,6 +288,7 @@ struct LowerState: ~Copyable {
         // Emptied now (capacity kept), so the next function finds them clean.
         for b in order { children[b].removeAll(keepingCapacity: true) }
         removeDeadCode(order)
+        keepCostlyConstants(order)
         for b in order { stackify(b) }
         assignLocals(entry, &assigner)
         swap(&liveStart, &assigner.liveStart)
