@@ -670,6 +670,7 @@ struct LowerState: ~Copyable {
     /// where the end of the function is reachable only in the validator's eyes.
     mutating func finish() {
         code.dropFallthroughBranches()
+        code.blocksToIfs()
         if code.lastOpcode == .return, code.depthBeforeLast() == 0 { code.removeLast() }
         else if code.lastOpcode == .end, !f.signature.results.isEmpty { code.op(.unreachable) }
         code.op(.end)
