@@ -21,7 +21,8 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// made reducible by `Function.makeReducible()`.
 ///
 /// Values: function parameters keep their locals; every other value gets a local, except
-/// constants (rematerialized at each use), unused values of instructions with no effect (left out)
+/// constants (rematerialized at each use unless a size cost model finds one definition in a local
+/// smaller, see `keepCostlyConstants`), unused values of instructions with no effect (left out)
 /// and values whose definition immediately precedes their user (operands read from locals or
 /// rematerialized may come between): used once, they stay on the operand stack as a tree; used
 /// more often, they are computed inside the user and kept with `local.tee`. Block parameters are
@@ -666,7 +667,8 @@ struct LowerState: ~Copyable {
 
     // MARK: clean-up
 
-    /// Drops branches to the position right after them, a final `return`, and adds `unreachable`
+    /// Drops branches to the position right after them, turns blocks skipped by a `br_if` into `if`s
+/// (`blocksToIfs`), drops a final `return`, and adds `unreachable`
     /// where the end of the function is reachable only in the validator's eyes.
     mutating func finish() {
         code.dropFallthroughBranches()
