@@ -116,24 +116,6 @@ final class LowerTests: XCTestCase {
         for x: Int32 in [0, 1, 4] { XCTAssertEqual(try call(out, [x]), try call(m, [x]), "f(\(x))") }
     }
 
-    func testBlockSkippedByBrIfBecomesIfWithTheConditionNegated() throws {
-        // The store runs when a < b: `block; a < b; i32.eqz; br_if 0; store; end` becomes `a < b; if; store; end`.
-        let wat = """
-        (module (memory 1) (func (export "f") (param i32 i32) (result i32)
-          (if (i32.lt_s (local.get 0) (local.get 1)) (then (i32.store (i32.const 0) (local.get 1))))
-          (i32.load (i32.const 0))))
-        """
-        let (m, body) = try lower(wat)
-        XCTAssertEqual(try body.instructions().map(\.opcode),
-                       [.localGet, .localGet, .i32LtS, .if, .i32Const, .localGet, .i32Store, .end, .i32Const, .i32Load, .end])
-        var out = m
-        out.bodies[0] = body
-        try ModuleValidator.validate(out)
-        for (a, b): (Int32, Int32) in [(1, 2), (2, 1), (3, 3), (-5, 7)] {
-            XCTAssertEqual(try call(out, [a, b]), try call(m, [a, b]), "f(\(a), \(b))")
-        }
-    }
-
     func testBlockLeftByBrIfOnAComparisonBecomesIfOnTheOppositeComparison() throws {
         // `br_if 0 (a < b)` skips the store: the `if` runs it on `a >= b` (exact for integers).
         let wat = """
