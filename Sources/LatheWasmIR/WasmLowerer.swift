@@ -21,7 +21,8 @@ public struct LowerError: Error, Sendable, CustomStringConvertible {
 /// made reducible by `Function.makeReducible()`.
 ///
 /// Values: function parameters keep their locals; every other value gets a local, except
-/// constants (rematerialized at each use), unused values of instructions with no effect (left out)
+/// constants (rematerialized at each use unless a size cost model finds one definition in a local
+/// smaller, see `keepCostlyConstants`), unused values of instructions with no effect (left out)
 /// and values whose definition immediately precedes their user (operands read from locals or
 /// rematerialized may come between): used once, they stay on the operand stack as a tree; used
 /// more often, they are computed inside the user and kept with `local.tee`. Block parameters are
@@ -288,6 +289,7 @@ struct LowerState: ~Copyable {
         // Emptied now (capacity kept), so the next function finds them clean.
         for b in order { children[b].removeAll(keepingCapacity: true) }
         removeDeadCode(order)
+        keepCostlyConstants(order)
         for b in order { stackify(b) }
         assignLocals(entry, &assigner)
         swap(&liveStart, &assigner.liveStart)
@@ -665,10 +667,12 @@ struct LowerState: ~Copyable {
 
     // MARK: clean-up
 
-    /// Drops branches to the position right after them, a final `return`, and adds `unreachable`
+    /// Drops branches to the position right after them, turns blocks skipped by a `br_if` into `if`s
+/// (`blocksToIfs`), drops a final `return`, and adds `unreachable`
     /// where the end of the function is reachable only in the validator's eyes.
     mutating func finish() {
         code.dropFallthroughBranches()
+        code.blocksToIfs()
         if code.lastOpcode == .return, code.depthBeforeLast() == 0 { code.removeLast() }
         else if code.lastOpcode == .end, !f.signature.results.isEmpty { code.op(.unreachable) }
         code.op(.end)

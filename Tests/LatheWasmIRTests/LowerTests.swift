@@ -1,4 +1,5 @@
 import LatheIR
+import LatheOpt
 import LatheWasm
 import LatheWasmIR
 import WAT
@@ -105,11 +106,61 @@ final class LowerTests: XCTestCase {
         """
         let (m, body) = try lower(wat)
         let ops = try body.instructions().map(\.opcode)
-        XCTAssertFalse(ops.contains(.if), "\(ops)")
-        XCTAssertEqual(ops.filter { $0 == .brIf }.count, 1, "\(ops)")
+        // One conditional branch (a `br_if`, or the `if` a block around the fall-through became), after the copy.
+        XCTAssertEqual(ops.filter { $0 == .brIf || $0 == .if }.count, 1, "\(ops)")
+        let branch = ops.firstIndex { $0 == .brIf || $0 == .if }!
+        XCTAssertTrue(ops[..<branch].contains(.localSet), "the copy comes before the branch: \(ops)")
         var out = m
         out.bodies[0] = body
         try ModuleValidator.validate(out)
         for x: Int32 in [0, 1, 4] { XCTAssertEqual(try call(out, [x]), try call(m, [x]), "f(\(x))") }
+    }
+
+    func testBlockLeftByBrIfOnAComparisonBecomesIfOnTheOppositeComparison() throws {
+        // `br_if 0 (a < b)` skips the store: the `if` runs it on `a >= b` (exact for integers).
+        let wat = """
+        (module (memory 1) (func (export "f") (param i32 i32) (result i32)
+          (block (br_if 0 (i32.lt_s (local.get 0) (local.get 1))) (i32.store (i32.const 0) (local.get 0)))
+          (i32.load (i32.const 0))))
+        """
+        let (m, body) = try lower(wat)
+        let ops = try body.instructions().map(\.opcode)
+        XCTAssertEqual(ops, [.localGet, .localGet, .i32GeS, .if, .i32Const, .localGet, .i32Store, .end, .i32Const, .i32Load, .end])
+        var out = m
+        out.bodies[0] = body
+        try ModuleValidator.validate(out)
+        for (a, b): (Int32, Int32) in [(1, 2), (2, 1), (3, 3), (-5, 7)] {
+            XCTAssertEqual(try call(out, [a, b]), try call(m, [a, b]), "f(\(a), \(b))")
+        }
+    }
+
+    func testCostlyConstantUsedOftenIsKeptInALocalAndCheapOneIsRematerialized() throws {
+        // 0x5bd1e995 takes 6 bytes as an `i32.const`: three reads cost 18 rematerialized, 6 + 2 + 6 (+ a local) kept.
+        // 1000 takes 3 bytes: two reads stay rematerialized.
+        let wat = """
+        (module (func (export "f") (param i32 i32) (result i32)
+          (i32.add
+            (i32.add (i32.xor (local.get 0) (i32.const 0x5bd1e995)) (i32.xor (local.get 1) (i32.const 0x5bd1e995)))
+            (i32.add (i32.mul (local.get 0) (i32.const 0x5bd1e995))
+              (i32.add (i32.mul (local.get 1) (i32.const 1000)) (i32.add (local.get 0) (i32.const 1000)))))))
+        """
+        let m = try module(wat)
+        var lifted = try WasmLifter(module: m).lift(definedFunction: 0)
+        // Equal constants become one value, as in the optimizer's output (the lifter makes one per occurrence).
+        var cache = AnalysisCache()
+        _ = GlobalValueNumbering().run(&lifted.function, &cache)
+        XCTAssertTrue(lifted.function.verify().isValid)
+        let body = try WasmLowerer.lower(lifted)
+        let insts = try body.instructions()
+        let big = insts.filter { $0.opcode == .i32Const && $0.immediate == .i32(0x5bd1e995) }.count
+        let small = insts.filter { $0.opcode == .i32Const && $0.immediate == .i32(1000) }.count
+        XCTAssertEqual(big, 1, "\(insts)")
+        XCTAssertEqual(small, 2, "\(insts)")
+        var out = m
+        out.bodies[0] = body
+        try ModuleValidator.validate(out)
+        for (a, b): (Int32, Int32) in [(1, 2), (-7, 123456), (0, 0)] {
+            XCTAssertEqual(try call(out, [a, b]), try call(m, [a, b]), "f(\(a), \(b))")
+        }
     }
 }
