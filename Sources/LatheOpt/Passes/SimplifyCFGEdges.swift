@@ -52,8 +52,9 @@ struct EdgeEdits {
     /// read nowhere but in its jump; every other argument is defined in a block strictly dominating
     /// B, so it dominates each predecessor's branch too. Size: the arguments move onto every incoming
     /// edge, so B must have one incoming edge or pass only its own parameters (no constant copied
-    /// onto many edges). A `br_table` edge moves only when T takes no parameters: a table whose
-    /// edges carry no arguments lowers to one `br_table`, one with arguments to a trampoline per edge.
+    /// onto many edges). A `brif` or `br_table` edge moves only when T takes no parameters: a table
+    /// whose edges carry no arguments lowers to one `br_table`, one with arguments to a trampoline
+    /// per edge, and a `brif` whose arms are blocks passing values is what `select` converts.
     mutating func forwardEmptyBlocks(_ f: inout Function) -> Bool {
         let entry = f.layout.entryBlock
         for b in f.layout.blocks where b != entry && dom.isReachable(b) && isEmptyForwarder(f, b) {
@@ -64,14 +65,16 @@ struct EdgeEdits {
         for p in f.layout.blocks where !forwarded.contains(p) {
             // A forwarder's own jump stays as it is this round, so its substitution is the one checked.
             guard let term = f.layout.lastInst(p) else { continue }
-            let isTable = f.dfg[term].opcode == .brTable
+            // Only plain `jump` edges take arguments: a `br_table` with arguments lowers to a trampoline
+            // per edge, and `select` looks for `brif` diamonds whose arms are blocks.
+            let argumentsAllowed = f.dfg[term].opcode == .jump
             for edge in 0..<f.dfg.blockCallCount(term) {
                 let call = f.dfg.blockCall(term, edge: edge)
                 let b = f.dfg.blockCallTarget(call)
                 guard forwarded.contains(b), let jump = f.layout.lastInst(b) else { continue }
                 let next = f.dfg.blockCall(jump, edge: 0)
                 let t = f.dfg.blockCallTarget(next)
-                if isTable && f.dfg.paramCount(t) != 0 { continue }
+                if !argumentsAllowed && f.dfg.paramCount(t) != 0 { continue }
                 let params = f.dfg.params(b)
                 let incoming = f.dfg.blockCallArgs(call)
                 let args = f.dfg.blockCallArgs(next).map { a -> Value in
