@@ -36,6 +36,7 @@ public struct PassRegistry: Sendable {
     public static let standard = PassRegistry([
         DeadCodeElimination(),
         SimplifyCFG(),
+        MergeIdenticalBlocks(),
         AggressiveDeadCodeElimination(),
         PackedScalarForwarding(),
         SelectConversion(),

@@ -1,23 +1,79 @@
 import LatheEntity
 import LatheIR
 
-/// `simplify-cfg`: removes blocks unreachable from the entry, then merges each block into its only
-/// predecessor when that predecessor ends in an unconditional jump to it.
+/// `simplify-cfg`: folds constant and one-way branches, forwards edges past empty blocks, threads
+/// jumps through blocks that only branch on a value the jump passes as a constant, removes blocks
+/// unreachable from the entry and merges each block into its only predecessor when that
+/// predecessor ends in an unconditional jump to it; repeated until nothing changes.
 ///
 /// A merged block's parameters become the jump's arguments. A block that is its own predecessor or
 /// the entry block is never merged.
 public struct SimplifyCFG: FunctionPass {
     public init() {}
     public var name: String { "simplify-cfg" }
-    public var summary: String { "Removes unreachable blocks; merges a block into its only predecessor when that one jumps straight to it." }
+    public var summary: String { "Folds constant branches, forwards edges past empty blocks, threads jumps, removes unreachable blocks, merges straight lines." }
     public var preserves: Analyses { .none }
+
+    /// Rounds of the rewrite loop; each round costs a CFG and a dominator tree, and almost every
+    /// function settles in two or three.
+    static let maxRounds = 8
 
     public func run(_ f: inout Function, _ analyses: inout AnalysisCache) -> Bool {
         guard let entry = f.entryBlock else { return false }
-        let removed = removeUnreachable(&f, analyses.dominators(f))
-        if removed { analyses.invalidate() }
-        let merged = mergeStraightLines(&f, entry: entry, analyses.cfg(f))
-        return removed || merged
+        var changed = false
+        for _ in 0..<Self.maxRounds {
+            var round = foldBranches(&f)
+            if round { analyses.invalidate() }
+            if removeUnreachable(&f, analyses.dominators(f)) { round = true; analyses.invalidate() }
+            var edits = EdgeEdits(f, analyses.cfg(f), analyses.dominators(f))
+            // Threading first: it reads the round's dominator tree for loop headers, which forwarding would change.
+            if edits.threadJumps(&f) { round = true }
+            if edits.forwardEmptyBlocks(&f) { round = true }
+            if round { analyses.invalidate() }
+            if removeUnreachable(&f, analyses.dominators(f)) { round = true; analyses.invalidate() }
+            if mergeStraightLines(&f, entry: entry, analyses.cfg(f)) { round = true; analyses.invalidate() }
+            guard round else { break }
+            changed = true
+        }
+        return changed
+    }
+
+    /// Turns each `brif`/`br_table` that always takes the same edge into a `jump` along it.
+    ///
+    /// Precondition per rewrite: the condition (index) is an `iconst`, so the interpreter's choice
+    /// is known (`brif`: nonzero takes the first edge; `br_table`: an index past the table takes
+    /// the default); or every edge names the same block with the same arguments, so whichever is
+    /// taken does the same. The condition has no effect of its own, so dropping its use is safe.
+    func foldBranches(_ f: inout Function) -> Bool {
+        var changed = false
+        var block = f.layout.entryBlock
+        while let b = block {
+            block = f.layout.nextBlock(b)
+            guard let term = f.layout.lastInst(b) else { continue }
+            let d = f.dfg[term]
+            guard d.opcode == .brif || d.opcode == .brTable else { continue }
+            let count = f.dfg.blockCallCount(term)
+            var taken: Int? = nil
+            let condition = Value(index: Int(d.a))
+            if let bits = f.intConstant(condition) {
+                let value = bits & Semantics.mask(f.dfg.type(of: f.dfg.resolve(condition)).bits)
+                taken = d.opcode == .brif ? (value != 0 ? 0 : 1) : SCCPSolver.tableEdge(index: value, count: count)
+            } else {
+                let first = f.dfg.blockCall(term, edge: 0)
+                let firstArgs = f.dfg.blockCallArgs(first).map { f.dfg.resolve($0) }
+                if (1..<count).allSatisfy({ edge in
+                    let call = f.dfg.blockCall(term, edge: edge)
+                    return f.dfg.blockCallTarget(call) == f.dfg.blockCallTarget(first) && f.dfg.blockCallArgs(call).map { f.dfg.resolve($0) } == firstArgs
+                }) { taken = 0 }
+            }
+            guard let edge = taken else { continue }
+            let call = f.dfg.blockCall(term, edge: edge)
+            // A `br_table`'s list may be shared with another table; a fresh copy belongs to this jump alone.
+            let own = d.opcode == .brTable ? f.dfg.makeBlockCall(f.dfg.blockCallTarget(call), f.dfg.blockCallArgs(call)) : call
+            f.dfg[term] = InstructionData(opcode: .jump, a: own.handle)
+            changed = true
+        }
+        return changed
     }
 
     /// Deletes every block the entry cannot reach, with its instructions.
