@@ -3,7 +3,7 @@ import Foundation
 /// The pass pipeline of each optimization level, as lists of registered pass names.
 ///
 /// -O1 works function by function; -O2 and up also run module passes (directize, inline,
-/// merge-functions), so they hold the whole module as IR; -O3 runs the scalar passes twice and
+/// merge-functions, remove-unused), so they hold the whole module as IR; -O3 runs the scalar passes twice and
 /// inlines small callees with several call sites; -Os and -Oz inline only smaller callees.
 public enum Pipelines {
     /// Cleanup after lifting: the inliner then sees callees at their real size.
@@ -11,17 +11,21 @@ public enum Pipelines {
     /// Whole-program steps: direct calls where the table is constant, then inlining.
     static let interprocedural = ["directize", "inline"]
     /// Scalar work on the inlined code: constants through the inlined bodies, local rewrites, packed
-    /// values forwarded, branches to selects, one copy of each value, rewrites the merging exposed,
-    /// invariants out of loops, then everything dead dropped.
-    static let late = ["simplify-cfg", "sccp", "instcombine", "sroa", "select", "gvn", "instcombine", "licm", "adce"]
+    /// values forwarded, branches to selects, one copy of each value (loads included), rewrites the
+    /// merging exposed, invariants out of loops, overwritten stores and everything dead dropped, then
+    /// identical blocks shared and the branches that leaves folded.
+    static let late = ["simplify-cfg", "sccp", "instcombine", "sroa", "select", "gvn", "instcombine", "licm", "dse", "adce",
+                       "merge-blocks", "simplify-cfg"]
+    /// Whole-program cleanup: one copy of identical functions, then what nothing reaches any more.
+    static let final = ["merge-functions", "remove-unused"]
 
     /// Level (the text after `-O`) and its passes, in order.
     public static let levels: [(level: String, passes: [String])] = [
-        ("1", ["simplify-cfg", "instcombine", "select", "gvn", "adce"]),
-        ("2", early + interprocedural + late + ["merge-functions"]),
-        ("3", early + interprocedural + late + late + ["merge-functions"]),
-        ("s", early + interprocedural + late + ["merge-functions"]),
-        ("z", early + interprocedural + late + ["merge-functions"]),
+        ("1", ["simplify-cfg", "instcombine", "select", "gvn", "dse", "adce", "merge-blocks", "simplify-cfg"]),
+        ("2", early + interprocedural + late + final),
+        ("3", early + interprocedural + late + late + final),
+        ("s", early + interprocedural + late + final),
+        ("z", early + interprocedural + late + final),
     ]
 
     /// The budgets of module passes at `-O<level>`: -O3 also inlines small callees with several
