@@ -3,7 +3,8 @@ import Foundation
 /// The pass pipeline of each optimization level, as lists of registered pass names.
 ///
 /// -O1 works function by function; -O2 and up also run module passes (directize, inline,
-/// merge-functions, remove-unused), so they hold the whole module as IR; -O3 runs the scalar passes twice and
+/// merge-functions, remove-unused), so they hold the whole module as IR, and inline twice (the second
+/// time after the scalar passes removed dead calls); -O3 runs the full scalar passes twice and
 /// inlines small callees with several call sites; -Os and -Oz inline only smaller callees.
 public enum Pipelines {
     /// Cleanup after lifting: the inliner then sees callees at their real size.
@@ -16,16 +17,21 @@ public enum Pipelines {
     /// identical blocks shared and the branches that leaves folded.
     static let late = ["simplify-cfg", "sccp", "instcombine", "sroa", "select", "gvn", "instcombine", "licm", "dse", "adce",
                        "merge-blocks", "simplify-cfg"]
+    /// A second inlining round: calls the scalar passes proved dead are gone (constants folded through
+    /// forwarded loads), so callees left with one call site now inline.
+    static let reinline = ["sccp", "inline"]
+    /// A lighter scalar round over what the second inlining brought in.
+    static let cleanup = ["simplify-cfg", "sccp", "instcombine", "gvn", "dse", "adce", "merge-blocks", "simplify-cfg"]
     /// Whole-program cleanup: one copy of identical functions, then what nothing reaches any more.
     static let final = ["merge-functions", "remove-unused"]
 
     /// Level (the text after `-O`) and its passes, in order.
     public static let levels: [(level: String, passes: [String])] = [
         ("1", ["simplify-cfg", "instcombine", "select", "gvn", "dse", "adce", "merge-blocks", "simplify-cfg"]),
-        ("2", early + interprocedural + late + final),
-        ("3", early + interprocedural + late + late + final),
-        ("s", early + interprocedural + late + final),
-        ("z", early + interprocedural + late + final),
+        ("2", early + interprocedural + late + reinline + cleanup + final),
+        ("3", early + interprocedural + late + reinline + late + final),
+        ("s", early + interprocedural + late + reinline + cleanup + final),
+        ("z", early + interprocedural + late + reinline + cleanup + final),
     ]
 
     /// The budgets of module passes at `-O<level>`: -O3 also inlines small callees with several
