@@ -30,11 +30,21 @@ let package = Package(
         .target(name: "LatheWasmIR", dependencies: ["LatheWasm", "LatheIR"]),
         // The optimizer: function passes, their registry and pipelines, analyses, the pass manager, statistics.
         .target(name: "LatheOpt", dependencies: ["LatheIR", "LatheEntity", "LatheWasm", "LatheWasmIR"]),
+        // Differential fuzzing: a seeded module generator, before/after execution on WasmKit's engine,
+        // a reducer, and reader robustness by mutation.
+        .target(
+            name: "LatheFuzz",
+            dependencies: [
+                "LatheWasm", "LatheIR", "LatheWasmIR", "LatheOpt",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ]
+        ),
         // The command line.
         .executableTarget(
             name: "lathe",
             dependencies: [
-                "LatheWasm", "LatheIR", "LatheWasmIR", "LatheOpt", "CZlib",
+                "LatheWasm", "LatheIR", "LatheWasmIR", "LatheOpt", "LatheFuzz", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -61,6 +71,7 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
             ]
         ),
+        .testTarget(name: "LatheFuzzTests", dependencies: ["LatheFuzz", "LatheWasm", "LatheOpt", "LatheTestSupport"]),
         .testTarget(
             name: "LatheOptTests",
             dependencies: [

@@ -1,0 +1,6 @@
+import Testing
+import LatheFuzz
+
+@Test func generatorVersionIsPositive() {
+    #expect(LatheFuzz.generatorVersion > 0)
+}
