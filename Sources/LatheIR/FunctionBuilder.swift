@@ -57,6 +57,12 @@ public struct FunctionBuilder {
     private var incompleteParams: [IncompleteParam] = []
     private var incomplete = SecondaryMap<Block, PredList>(default: PredList())
     private var varParams = EntitySet<Value>()
+    /// Blocks whose predecessors' values `mergePredecessors` is reading, and those values (a stack).
+    private var mergingBlocks = EntitySet<Block>()
+    private var mergeValues: [Value] = []
+    /// Unsealed loop headers whose body writes only some variables: the bitset of those (by variable
+    /// index) and the block of the loop's entry edge. See `declareLoop`.
+    private var loopWrites: [Block: (written: [UInt64], entry: Block)] = [:]
     /// Whether operands may name aliases (`finalize` then rewrites them); an edited function may have some already.
     private var madeAliases = false
 
@@ -123,6 +129,7 @@ public struct FunctionBuilder {
     /// Declares that every predecessor of `block` has been built.
     public mutating func sealBlock(_ block: Block) {
         guard sealed.insert(block) else { return }
+        if !loopWrites.isEmpty { loopWrites[block] = nil }
         var n = incomplete[block].first
         while n != .max {
             let e = incompleteParams[Int(n)]
@@ -131,6 +138,18 @@ public struct FunctionBuilder {
             _ = removeIfTrivial(block, e.param)
         }
         incomplete[block] = PredList()
+    }
+
+    /// Declares that the edges still to come into the unsealed `header` carry, for every variable
+    /// outside `written` (a bitset over variable indices), the value its one edge known now carries.
+    ///
+    /// A wasm loop body that never writes a local leaves it unchanged on every back edge, so a read
+    /// in the loop takes the value from before the loop instead of a header parameter that sealing
+    /// would find trivial and remove again. Ignored unless `header` has exactly one edge so far.
+    public mutating func declareLoop(header: Block, written: [UInt64]) {
+        let edges = preds[header]
+        guard !sealed.contains(header), edges.count == 1, let entry = function.layout.block(of: predEdges[Int(edges.first)].inst) else { return }
+        loopWrites[header] = (written, entry)
     }
 
     public mutating func sealAllBlocks() {
@@ -177,6 +196,14 @@ public struct FunctionBuilder {
         if let v = def(block, variable) { return function.dfg.resolve(v) }
         let type = varTypes[variable]
         if !sealed.contains(block) {
+            if !loopWrites.isEmpty, let loop = loopWrites[block] {
+                let i = variable.index
+                if i >> 6 >= loop.written.count || loop.written[i >> 6] & (1 << UInt64(i & 63)) == 0 {
+                    let v = useVar(variable, in: loop.entry)
+                    setDef(block, variable, v)
+                    return v
+                }
+            }
             let p = function.dfg.appendParam(block, type: type)
             varParams.insert(p)
             let k = UInt32(incompleteParams.count)
@@ -198,11 +225,65 @@ public struct FunctionBuilder {
             setDef(block, variable, zero)
             return zero
         }
-        let p = function.dfg.appendParam(block, type: type)
-        varParams.insert(p)
-        setDef(block, variable, p)
-        addPredecessorArgs(block, variable, p)
-        return removeIfTrivial(block, p)
+        return mergePredecessors(block, variable, type)
+    }
+
+    /// The value of `variable` on entry to the sealed `block` with several predecessors.
+    ///
+    /// Reads the predecessors' values first and adds a parameter only when they differ, instead of
+    /// adding one and removing it again when all edges carry the same value (the common case after
+    /// a wasm `block` that several branches leave). A read that comes back around a cycle to `block`
+    /// while its predecessors are being read gets a parameter there, as Braun et al.'s marker
+    /// algorithm does; the values read are then its arguments.
+    private mutating func mergePredecessors(_ block: Block, _ variable: Variable, _ type: IRType) -> Value {
+        if mergingBlocks.contains(block) {
+            let p = function.dfg.appendParam(block, type: type)
+            varParams.insert(p)
+            setDef(block, variable, p)
+            return p
+        }
+        mergingBlocks.insert(block)
+        let start = mergeValues.count
+        var n = preds[block].first
+        while n != .max {
+            let e = predEdges[Int(n)]
+            n = e.next
+            guard let pred = function.layout.block(of: e.inst) else { continue }
+            mergeValues.append(useVar(variable, in: pred))
+        }
+        mergingBlocks.remove(block)
+        defer { mergeValues.removeLast(mergeValues.count - start) }
+        let param: Value
+        if let cycle = def(block, variable) {
+            param = cycle
+        } else if mergeValues.count == start {
+            // No predecessor edge is in the layout any more: a parameter with no incoming value.
+            param = function.dfg.appendParam(block, type: type)
+            varParams.insert(param)
+            setDef(block, variable, param)
+            return param
+        } else {
+            let first = function.dfg.resolve(mergeValues[start])
+            var same = true
+            for k in (start + 1)..<mergeValues.count where function.dfg.resolve(mergeValues[k]) != first { same = false; break }
+            if same {
+                setDef(block, variable, first)
+                return first
+            }
+            param = function.dfg.appendParam(block, type: type)
+            varParams.insert(param)
+            setDef(block, variable, param)
+        }
+        var k = start
+        n = preds[block].first
+        while n != .max {
+            let e = predEdges[Int(n)]
+            n = e.next
+            guard function.layout.block(of: e.inst) != nil else { continue }
+            function.dfg.appendBranchArg(e.inst, edge: e.edge, mergeValues[k])
+            k += 1
+        }
+        return removeIfTrivial(block, param)
     }
 
     /// Reading a variable never defined on some path gives zero of its type (wasm locals start at zero).

@@ -69,3 +69,41 @@ extension ByteReader {
         }
     }
 }
+
+extension ByteReader {
+    /// The locals that `local.set` or `local.tee` writes up to the `end` closing the current block, as a
+    /// bitset over local indices (`count` locals); nil when the code does not decode or `budget` bytes
+    /// run out first. The reader is left after that `end`.
+    ///
+    /// The lifter asks this of each loop body: a local no instruction of the body writes keeps its
+    /// value around the loop, so the loop header needs no parameter for it.
+    public mutating func localsWrittenInBlock(localCount count: Int, budget: Int) -> [UInt64]? {
+        let tables = ScanTables()
+        var written = [UInt64](repeating: 0, count: (count + 63) / 64)
+        var depth = 0
+        let stop = Swift.min(limit, position + budget)
+        do {
+            while position < stop {
+                let at = position
+                let op = try scanInstruction(tables)
+                switch op {
+                case .block, .loop, .if, .try, .tryTable: depth += 1
+                case .end:
+                    if depth == 0 { return written }
+                    depth -= 1
+                case .delegate:
+                    if depth == 0 { return nil }
+                    depth -= 1
+                case .localSet, .localTee:
+                    let after = position
+                    position = at + 1
+                    let i = Int(try readU32())
+                    position = after
+                    if i < count { written[i >> 6] |= 1 << UInt64(i & 63) }
+                default: break
+                }
+            }
+        } catch { return nil }
+        return nil
+    }
+}

@@ -128,7 +128,19 @@ public struct WasmLifter: Sendable {
             // About one instruction per 4 bytes of code.
             state.b.reserveCapacity(instructions: body.code.count / 4)
             try state.begin(locals: body.locals)
-            while let inst = try next() { try state.step(inst) }
+            // Loop bodies are scanned ahead for the locals they write (at most ~4 times the body in all).
+            var scanBudget = 4 * body.code.count + 64
+            while let inst = try next() {
+                try state.step(inst)
+                if inst.opcode == .loop, state.reachable, scanBudget > 0 {
+                    var ahead = it.reader
+                    let start = ahead.position
+                    if let written = ahead.localsWrittenInBlock(localCount: state.vars.count, budget: scanBudget) {
+                        state.b.declareLoop(header: state.frames[state.frames.count - 1].header, written: written)
+                    }
+                    scanBudget -= ahead.position - start
+                }
+            }
             return try state.finish()
         } catch {
             do { while try it.next() != nil {} } catch { throw NotLiftable("decode error") }
@@ -291,6 +303,8 @@ struct LiftState {
     // MARK: driver
 
     /// Starts the function: the entry block, and a variable per parameter and local.
+    ///
+    /// The variables are the builder's first, so local `i` is variable `i` (`declareLoop` relies on it).
     mutating func begin(locals: [LocalGroup]) throws(NotLiftable) {
         let entry = b.createBlock()
         let params = b.appendFunctionParams(entry)

@@ -61,6 +61,37 @@ import Testing
         #expect(try run(f, [.i64(40)]).get() == [.i64(40)])
     }
 
+    @Test func declaredLoopGivesUnwrittenVariablesNoParameterEvenBeforeSealing() throws {
+        // for (count = 3; count != 0; count--) {} with k read in the loop; the loop declares that it writes count only.
+        func build(declare: Bool) throws -> (paramsBeforeSeal: Int, result: [RuntimeValue], function: Function) {
+            var b = FunctionBuilder(name: "f", signature: Signature(params: [.i64], results: [.i64]))
+            let entry = b.createBlock(), header = b.createBlock(), exit = b.createBlock()
+            let p = b.appendFunctionParams(entry)[0]
+            let k = b.declareVar(.i64), count = b.declareVar(.i64)
+            b.switchToBlock(entry); b.sealBlock(entry)
+            b.defVar(k, p)
+            b.defVar(count, b.iconst(.i64, 3))
+            b.jump(header)
+            if declare { b.declareLoop(header: header, written: [1 << UInt64(count.index)]) }
+            b.switchToBlock(header)
+            let c = b.iadd(b.useVar(count), b.iconst(.i64, -1))
+            b.defVar(count, c)
+            _ = b.useVar(k)  // read, never written in the loop
+            b.brif(b.ireduce(.i32, c), header, [], exit, [])
+            let before = b.params(header).count
+            b.sealBlock(header)
+            b.switchToBlock(exit); b.sealBlock(exit)
+            b.return([b.iadd(b.useVar(k), b.useVar(count))])
+            let f = b.finalize()
+            #expect(f.verify().isValid, "\(f.verify().render())")
+            return (before, try run(f, [.i64(40)]).get(), f)
+        }
+        let plain = try build(declare: false), declared = try build(declare: true)
+        #expect(plain.paramsBeforeSeal == 2, "without the declaration k gets a parameter until sealing")
+        #expect(declared.paramsBeforeSeal == 1, "count only")
+        #expect(plain.result == [.i64(40)] && declared.result == [.i64(40)])
+    }
+
     @Test func allBlocksSealedAtTheEnd() throws {
         // Nested loops: for i in 0..<n { for j in 0..<i { acc += j } }, every block sealed by finalize.
         var b = FunctionBuilder(name: "nested", signature: Signature(params: [.i32], results: [.i32]))

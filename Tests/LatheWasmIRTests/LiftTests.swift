@@ -54,6 +54,25 @@ final class LiftTests: XCTestCase {
         """, ["jump block1(", "block1(v", "icmp sge", "brif", "iadd", "jump block1(", "return"])
     }
 
+    func testLoopHeaderHasParametersOnlyForLocalsTheLoopWrites() throws {
+        // Locals 0 (n) and 3 are read in the loop but never written there; 1 and 2 change.
+        let lifted = try lift("""
+        (module (func (param i32) (result i32) (local i32 i32 i32)
+          (local.set 3 (i32.const 7))
+          (block (loop
+            (br_if 1 (i32.ge_s (local.get 1) (local.get 0)))
+            (local.set 2 (i32.add (local.get 2) (local.get 3)))
+            (block (local.set 1 (i32.add (local.get 1) (i32.const 1))))
+            (br 0)))
+          (local.get 2)))
+        """)
+        let f = lifted.function
+        let header = f.layout.blocks.first { f.dfg.paramCount($0) > 0 && $0 != f.layout.entryBlock }
+        XCTAssertEqual(header.map { f.dfg.paramCount($0) }, 2, f.text)
+        var interpreter = Interpreter(module: LatheIR.Module(functions: [f]))
+        XCTAssertEqual(try interpreter.call(f.name, [.i32(5)]).get(), [.i32(35)])
+    }
+
     func testIfElseMultiValue() throws {
         try check("""
         (module (func (param i32) (result i32 i64)
