@@ -115,7 +115,11 @@ public struct WasmLifter: Sendable {
     }
 
     /// Lifts the defined function with this index in the code section (not counting imports).
-    public func lift(definedFunction i: Int) throws(NotLiftable) -> LiftedFunction {
+    ///
+    /// `callHints` maps code-metadata byte offsets (counted from the body's locals, as in
+    /// `metadata.code.inline`) to inline hints; a hint at a call instruction's offset goes to the IR
+    /// call lifted from it (`Function.callHints`), any other offset is ignored.
+    public func lift(definedFunction i: Int, callHints: [UInt32: UInt8] = [:]) throws(NotLiftable) -> LiftedFunction {
         let funcIndex = UInt32(context.module.importedFunctionCount + i)
         let body = context.module.bodies[i]
         // Decodes while lifting; a body that does not decode is a decode error whatever else it holds.
@@ -128,7 +132,26 @@ public struct WasmLifter: Sendable {
             // About one instruction per 4 bytes of code.
             state.b.reserveCapacity(instructions: body.code.count / 4)
             try state.begin(locals: body.locals)
-            while let inst = try next() { try state.step(inst) }
+            if callHints.isEmpty {
+                while let inst = try next() { try state.step(inst) }
+            } else {
+                // Code-metadata offset = index in `code` minus this.
+                let base = body.code.startIndex - context.module.codeMetadataOffsetOfCode(definedFunction: i)
+                var hints: [Inst: UInt8] = [:]
+                while let inst = try next() {
+                    let offset = it.offset - base
+                    guard inst.opcode.isCall, offset > 0, offset <= Int(UInt32.max), let hint = callHints[UInt32(offset)],
+                          state.reachable, let block = state.b.currentBlock else {
+                        try state.step(inst)
+                        continue
+                    }
+                    try state.step(inst)
+                    if let call = state.b.function.layout.lastInst(block), state.b.function.dfg[call].opcode.isCall { hints[call] = hint }
+                }
+                var lifted = try state.finish()
+                lifted.function.callHints = hints
+                return lifted
+            }
             return try state.finish()
         } catch {
             do { while try it.next() != nil {} } catch { throw NotLiftable("decode error") }
