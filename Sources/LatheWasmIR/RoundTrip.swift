@@ -140,6 +140,8 @@ public enum WasmRoundTrip {
     /// Code metadata of the bodies that lowering changed (by defined index, with the inline hints of
     /// their calls): instruction-level items at the old offsets go; the call hints are written at the new ones.
     static func updateCodeMetadata(_ module: LatheWasm.Module, _ out: inout LatheWasm.Module, _ lowered: [(Int, [(offset: UInt32, hint: UInt8)])]) {
+        // Call hints only come from code metadata: without such sections there is nothing to update.
+        guard module.customSections.contains(where: { CodeMetadata.isCodeMetadata($0.name) }) else { return }
         let imported = UInt32(module.importedFunctionCount)
         var rewritten = Set<UInt32>()
         var hints: [UInt32: [(offset: UInt32, hint: UInt8)]] = [:]
