@@ -14,7 +14,7 @@ import LatheIR
 public struct Inline: ModulePass {
     public init() {}
     public var name: String { "inline" }
-    public var summary: String { "Inlines hinted, tiny and single-call-site callees (small multi-site ones at -O3), bottom-up; never recursion; drops callees left unused." }
+    public var summary: String { "Inlines hinted (call site or callee), tiny and single-call-site callees (small multi-site ones at -O3), bottom-up; never recursion; drops callees left unused." }
 
     public func run(_ program: inout ProgramIR, options: ModulePassOptions) -> Set<Int> {
         let graph = CallGraph(program)
