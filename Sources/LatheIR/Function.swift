@@ -53,6 +53,12 @@ public struct Function: Sendable {
     public var dataSegments: [UInt32: [UInt8]] = [:]
     /// Contents of passive element segments by index (function names, nil for null), for the interpreter; optional.
     public var elemSegments: [UInt32: [String?]] = [:]
+    /// Inline hints of call sites (`call`, `call_indirect`, `call_ref` and their tail forms): 0 never,
+    /// 127 always, 1...126 a log call frequency (32 is one call per call of this function).
+    ///
+    /// A side table, empty unless the input had call-site hints. Entries of instructions no longer
+    /// in the layout, or no longer calls, mean nothing; readers check (`callHint(_:)`).
+    public var callHints: [Inst: UInt8] = [:]
 
     public init(name: String, signature: Signature) {
         self.name = name
@@ -63,6 +69,12 @@ public struct Function: Sendable {
 
     /// The signature of a directly called function.
     @inlinable public func signature(of f: FuncRef) -> Signature { signatures[functionRefs[f].signature] }
+
+    /// The inline hint of `inst` when it is a call in the layout.
+    public func callHint(_ inst: Inst) -> UInt8? {
+        guard !callHints.isEmpty, let hint = callHints[inst], dfg[inst].opcode.isCall, layout.block(of: inst) != nil else { return nil }
+        return hint
+    }
 
     /// Instructions in layout order, block by block.
     public var instsInLayoutOrder: [Inst] { layout.blocks.flatMap { layout.insts($0) } }

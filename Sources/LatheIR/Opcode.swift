@@ -55,6 +55,8 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     @inlinable public var control: ControlType { OpcodeInfo.controls[Int(rawValue)] }
     @inlinable public var accepts: TypeClass { OpcodeInfo.acceptedTypes[Int(rawValue)] }
     @inlinable public var isTerminator: Bool { effects.contains(.terminator) }
+    /// Whether this is a call: direct, indirect or by reference, plain or tail.
+    @inlinable public var isCall: Bool { rawValue >= Opcode.call.rawValue && rawValue <= Opcode.returnCallRef.rawValue }
 
     /// Looks an opcode up by its text name (`iadd`, `fcvt_to_sint_sat`, ...).
     public init?(name: String) {

@@ -24,7 +24,10 @@ public struct ProgramIR: Sendable {
         public var isRoot: Bool
         /// Whether the function was removed (no callers left and not a root): the output module no longer has it.
         public var isRemoved = false
+        /// The function-level inline hint: from code metadata (offset 0) or a command-line request.
         public var inlineHint: InlineHint = .none
+        /// Whether `inlineHint` came from `--inline`/`--no-inline`: it then wins over call-site hints.
+        public var inlineHintIsRequest = false
         /// For programs lifted from wasm: the wasm type index of each of the function's `SigRef`s.
         public var typeIndexOfSignature: [UInt32] = []
         /// For programs lifted from wasm: the wasm type index of the function itself.

@@ -74,7 +74,7 @@ public enum WasmOptimizer {
         var rewritten = Set<UInt32>()
         let imported = UInt32(module.importedFunctionCount)
         for i in module.bodies.indices where out.bodies[i] != module.bodies[i] { rewritten.insert(imported + UInt32(i)) }
-        out.dropStaleCodeMetadata(rewrittenFunctions: rewritten)
+        // The round trip already updated the code metadata of the bodies it rewrote (call-site inline hints move to their new offsets).
         out.dropStaleLocalNames(rewrittenFunctions: rewritten)
         if !deletion.isEmpty {
             do { try out.delete(deletion, bodiesAlreadyRenumbered: renumbered) } catch {
@@ -107,6 +107,7 @@ public enum WasmOptimizer {
                     throw OptimizeError(failures: ["\(request.hint == .never ? "--no-inline" : "--inline")=\(request.function): no function has that name (or index)"])
                 }
                 entries[Int(index)].inlineHint = request.hint
+                entries[Int(index)].inlineHintIsRequest = true
             }
         }
         var program = ProgramIR(entries: entries)

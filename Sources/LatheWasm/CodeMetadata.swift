@@ -105,3 +105,101 @@ extension Module {
         if changed { customSections[k].payload = names.encode()[...] }
     }
 }
+
+/// Call-site inline hints (`metadata.code.inline`, `binaryen.inline`): items at the byte offset of a call instruction.
+///
+/// The payload's first byte is a log call frequency: 0 never inline, 127 always inline, 1...126
+/// estimated calls per call of the caller (32 is one). Offsets count from the first byte after
+/// the body's size (the locals' count), so an instruction's offset is never 0; offset 0 is the
+/// function-level form, which hints every call of that function and is not listed here.
+extension Module {
+    /// The sections that hold inline hints, in the order their items are read (the first one wins at an offset).
+    public static let inlineHintSections = ["metadata.code.inline", "binaryen.inline"]
+
+    /// Instruction-level inline hints by module-wide function index, then body offset; malformed sections are skipped.
+    public func callSiteInlineHints() -> [UInt32: [UInt32: UInt8]] {
+        var out: [UInt32: [UInt32: UInt8]] = [:]
+        for name in Self.inlineHintSections {
+            for section in customSections where section.name == name {
+                guard let metadata = try? CodeMetadata(payload: section.payload) else { continue }
+                for f in metadata.functions {
+                    for item in f.items where item.offset != 0 && !item.payload.isEmpty && item.payload[0] <= 127 {
+                        if out[f.index]?[item.offset] == nil { out[f.index, default: [:]][item.offset] = item.payload[0] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The code-metadata offset of `bodies[i].code`'s first byte: the size of its locals' declaration.
+    ///
+    /// From the file when the body was read from one, else from the encoding the writer uses.
+    public func codeMetadataOffsetOfCode(definedFunction i: Int) -> Int {
+        let body = bodies[i]
+        if i < offsets.bodies.count, offsets.bodies.count == bodies.count, offsets.bodies[i] <= body.code.startIndex {
+            return body.code.startIndex - offsets.bodies[i]
+        }
+        return body.localsEncodedSize
+    }
+
+    /// Replaces the instruction-level items of the inline-hint sections for the functions in `hints`
+    /// (by module-wide index; items as offset and hint), keeping function-level items.
+    ///
+    /// Written to `metadata.code.inline` when the module has it or neither section, else to
+    /// `binaryen.inline`; instruction-level items of these functions in the other section go.
+    public mutating func replaceCallSiteInlineHints(_ hints: [UInt32: [(offset: UInt32, hint: UInt8)]]) {
+        if hints.isEmpty { return }
+        let target = customSections.contains { $0.name == "metadata.code.inline" } || !customSections.contains { $0.name == "binaryen.inline" }
+            ? "metadata.code.inline" : "binaryen.inline"
+        var wrote = false
+        customSections = customSections.compactMap { section in
+            guard Self.inlineHintSections.contains(section.name) else { return section }
+            guard var metadata = try? CodeMetadata(payload: section.payload) else { return nil }
+            var byIndex: [UInt32: [CodeMetadata.Item]] = [:]
+            for f in metadata.functions { byIndex[f.index, default: []] += f.items }
+            for f in hints.keys { byIndex[f] = byIndex[f]?.filter { $0.offset == 0 } }
+            if section.name == target && !wrote {
+                wrote = true
+                for (f, items) in hints { byIndex[f, default: []] += items.map { CodeMetadata.Item(offset: $0.offset, payload: [$0.hint]) } }
+            }
+            metadata.functions = byIndex.keys.sorted().compactMap { f in
+                let items = byIndex[f]!.sorted { $0.offset < $1.offset }
+                return items.isEmpty ? nil : (f, items)
+            }
+            if metadata.functions.isEmpty { return nil }
+            var out = section
+            out.payload = metadata.payload[...]
+            return out
+        }
+        if !wrote {
+            let items = hints.keys.sorted().compactMap { f -> (index: UInt32, items: [CodeMetadata.Item])? in
+                let list = hints[f]!.sorted { $0.offset < $1.offset }.map { CodeMetadata.Item(offset: $0.offset, payload: [$0.hint]) }
+                return list.isEmpty ? nil : (f, list)
+            }
+            if !items.isEmpty {
+                customSections.append(CustomSection(name: target, payload: CodeMetadata(functions: items).payload[...], after: .code))
+            }
+        }
+    }
+}
+
+extension FunctionBody {
+    /// Bytes of the locals' declaration as the module writer encodes it (shortest integers).
+    public var localsEncodedSize: Int {
+        var w = ByteWriter()
+        w.u32(locals.count)
+        for l in locals { w.u32(l.count); w.valType(l.type) }
+        return w.bytes.count
+    }
+}
+
+extension Opcode {
+    /// Whether this is a call an inline hint can name: `call`, `call_indirect`, `call_ref` or a tail form.
+    public var isCall: Bool {
+        switch self {
+        case .call, .callIndirect, .callRef, .returnCall, .returnCallIndirect, .returnCallRef: true
+        default: false
+        }
+    }
+}

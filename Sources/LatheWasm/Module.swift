@@ -260,6 +260,8 @@ public struct SourceOffsets: Sendable {
     public var exports: [Int] = []
     public var elements: [Int] = []
     public var data: [Int] = []
+    /// Of each function body: the offset of its first byte after the size (the locals' count), where code metadata offsets start.
+    public var bodies: [Int] = []
 
     public init() {}
 

@@ -165,7 +165,12 @@ public struct ModuleReader {
             let imported = module.importedFunctionCount
             for i in 0..<n {
                 s.function = UInt32(imported + i)
-                module.bodies.append(try readBody(&s))
+                // The first byte after the body's size: code metadata offsets count from there.
+                var size = s
+                _ = try size.readU32()
+                module.offsets.bodies.append(size.position)
+                let body = try readBody(&s)
+                module.bodies.append(body)
             }
             s.function = nil
         case .data:

@@ -73,19 +73,22 @@ public enum WasmRoundTrip {
         transform: @escaping @Sendable (_ function: inout Function, _ definedIndex: Int) throws -> Extra
     ) -> (LatheWasm.Module, Stats, [Extra?]) {
         let lifter = WasmLifter(module: module)
+        let hints = module.callSiteInlineHints()
         let start = timed ? DispatchTime.now().uptimeNanoseconds : 0
         let results = Parallel.map(count: module.bodies.count, threads: threads, state: { WasmLowerer() }) { lowerer, i in
-            process(module, i, lifter, &lowerer, verify: verify, timed: timed, transform: transform)
+            process(module, i, lifter, hints, &lowerer, verify: verify, timed: timed, transform: transform)
         }
         var out = module
         var stats = Stats()
         var extras: [Extra?] = []
         extras.reserveCapacity(results.count)
+        var lowered: [(Int, [(offset: UInt32, hint: UInt8)])] = []
         for (i, r) in results.enumerated() {
-            if let body = r.body { out.bodies[i] = body }
+            if let body = r.body { out.bodies[i] = body; lowered.append((i, r.callHints)) }
             stats.add(r.stats)
             extras.append(r.extra)
         }
+        updateCodeMetadata(module, &out, lowered)
         if timed { stats.wallNanoseconds = DispatchTime.now().uptimeNanoseconds - start }
         return (out, stats, extras)
     }
@@ -96,10 +99,11 @@ public enum WasmRoundTrip {
     /// With `lowerAll` this is `run` split in two, for optimizers that need every function as IR at once.
     public static func liftAll(_ module: LatheWasm.Module, verify: Bool = true, threads: Int = 1, timed: Bool = false) -> ([LiftedFunction?], Stats) {
         let lifter = WasmLifter(module: module)
+        let hints = module.callSiteInlineHints()
         let start = timed ? DispatchTime.now().uptimeNanoseconds : 0
         let results = Parallel.map(count: module.bodies.count, threads: threads, state: { () }) { _, i -> (LiftedFunction?, Stats) in
             var stats = Stats()
-            let lifted = liftOne(module, i, lifter, verify: verify, timed: timed, &stats)
+            let lifted = liftOne(module, i, lifter, hints, verify: verify, timed: timed, &stats)
             return (lifted, stats)
         }
         var stats = Stats()
@@ -112,23 +116,41 @@ public enum WasmRoundTrip {
     public static func lowerAll(_ module: LatheWasm.Module, _ lifted: [LiftedFunction?], threads: Int = 1, timed: Bool = false) -> (LatheWasm.Module, Stats) {
         precondition(lifted.count == module.bodies.count, "one entry per defined function")
         let start = timed ? DispatchTime.now().uptimeNanoseconds : 0
-        let results = Parallel.map(count: module.bodies.count, threads: threads, state: { WasmLowerer() }) { lowerer, i -> (FunctionBody?, Stats) in
+        let results = Parallel.map(count: module.bodies.count, threads: threads, state: { WasmLowerer() }) { lowerer, i -> (FunctionBody?, Stats, [(offset: UInt32, hint: UInt8)]) in
             var stats = Stats()
             guard let function = lifted[i] else {
                 stats.outputCodeBytes += bodySize(module.bodies[i])
-                return (nil, stats)
+                return (nil, stats, [])
             }
             let body = lowerOne(module, i, function, &lowerer, timed: timed, &stats)
-            return (body, stats)
+            return (body, stats, body == nil ? [] : lowerer.callHintOffsets)
         }
         var out = module
         var stats = Stats()
+        var lowered: [(Int, [(offset: UInt32, hint: UInt8)])] = []
         for (i, r) in results.enumerated() {
-            if let body = r.0 { out.bodies[i] = body }
+            if let body = r.0 { out.bodies[i] = body; lowered.append((i, r.2)) }
             stats.add(r.1)
         }
+        updateCodeMetadata(module, &out, lowered)
         if timed { stats.wallNanoseconds = DispatchTime.now().uptimeNanoseconds - start }
         return (out, stats)
+    }
+
+    /// Code metadata of the bodies that lowering changed (by defined index, with the inline hints of
+    /// their calls): instruction-level items at the old offsets go; the call hints are written at the new ones.
+    static func updateCodeMetadata(_ module: LatheWasm.Module, _ out: inout LatheWasm.Module, _ lowered: [(Int, [(offset: UInt32, hint: UInt8)])]) {
+        // Call hints only come from code metadata: without such sections there is nothing to update.
+        guard module.customSections.contains(where: { CodeMetadata.isCodeMetadata($0.name) }) else { return }
+        let imported = UInt32(module.importedFunctionCount)
+        var rewritten = Set<UInt32>()
+        var hints: [UInt32: [(offset: UInt32, hint: UInt8)]] = [:]
+        for (i, callHints) in lowered where out.bodies[i] != module.bodies[i] {
+            rewritten.insert(imported + UInt32(i))
+            if !callHints.isEmpty { hints[imported + UInt32(i)] = callHints }
+        }
+        out.dropStaleCodeMetadata(rewrittenFunctions: rewritten)
+        out.replaceCallSiteInlineHints(hints)
     }
 
     /// Records in `stats` that defined function `i` keeps its bytes, and why; `failure` marks a bug worth reporting.
@@ -143,12 +165,13 @@ public enum WasmRoundTrip {
     }
 
     /// Lifts and (when asked) verifies defined function `i`; nil when it keeps its bytes (recorded in `stats`).
-    static func liftOne(_ module: LatheWasm.Module, _ i: Int, _ lifter: WasmLifter, verify: Bool, timed: Bool, _ stats: inout Stats) -> LiftedFunction? {
+    static func liftOne(_ module: LatheWasm.Module, _ i: Int, _ lifter: WasmLifter, _ hints: [UInt32: [UInt32: UInt8]], verify: Bool, timed: Bool, _ stats: inout Stats) -> LiftedFunction? {
         func now() -> UInt64 { timed ? DispatchTime.now().uptimeNanoseconds : 0 }
         stats.inputCodeBytes += bodySize(module.bodies[i])
         let t = now()
         let lifted: LiftedFunction
-        do { lifted = try lifter.lift(definedFunction: i) } catch {
+        let callHints = hints.isEmpty ? [:] : hints[UInt32(module.importedFunctionCount + i)] ?? [:]
+        do { lifted = try lifter.lift(definedFunction: i, callHints: callHints) } catch {
             stats.liftNanoseconds += now() - t
             recordKept(module, i, error.reason, failure: nil, &stats)
             return nil
@@ -187,23 +210,23 @@ public enum WasmRoundTrip {
 
     /// Lift, verify, transform and lower one function: its new body (nil to keep the old one), statistics and transform result.
     static func process<Extra>(
-        _ module: LatheWasm.Module, _ i: Int, _ lifter: WasmLifter, _ lowerer: inout WasmLowerer, verify: Bool, timed: Bool,
+        _ module: LatheWasm.Module, _ i: Int, _ lifter: WasmLifter, _ hints: [UInt32: [UInt32: UInt8]], _ lowerer: inout WasmLowerer, verify: Bool, timed: Bool,
         transform: (inout Function, Int) throws -> Extra
-    ) -> (body: FunctionBody?, stats: Stats, extra: Extra?) {
+    ) -> (body: FunctionBody?, stats: Stats, extra: Extra?, callHints: [(offset: UInt32, hint: UInt8)]) {
         var stats = Stats()
-        guard var lifted = liftOne(module, i, lifter, verify: verify, timed: timed, &stats) else {
+        guard var lifted = liftOne(module, i, lifter, hints, verify: verify, timed: timed, &stats) else {
             stats.outputCodeBytes += bodySize(module.bodies[i])
-            return (nil, stats, nil)
+            return (nil, stats, nil, [])
         }
         let t = timed ? DispatchTime.now().uptimeNanoseconds : 0
         let extra: Extra
         do { extra = try transform(&lifted.function, i) } catch {
             recordKept(module, i, "bug: pass", failure: "\(error)", &stats)
             stats.outputCodeBytes += bodySize(module.bodies[i])
-            return (nil, stats, nil)
+            return (nil, stats, nil, [])
         }
         if timed { stats.transformNanoseconds += DispatchTime.now().uptimeNanoseconds - t }
-        guard let body = lowerOne(module, i, lifted, &lowerer, timed: timed, &stats) else { return (nil, stats, nil) }
-        return (body, stats, extra)
+        guard let body = lowerOne(module, i, lifted, &lowerer, timed: timed, &stats) else { return (nil, stats, nil, []) }
+        return (body, stats, extra, lowerer.callHintOffsets)
     }
 }

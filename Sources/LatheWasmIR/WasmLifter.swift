@@ -115,7 +115,11 @@ public struct WasmLifter: Sendable {
     }
 
     /// Lifts the defined function with this index in the code section (not counting imports).
-    public func lift(definedFunction i: Int) throws(NotLiftable) -> LiftedFunction {
+    ///
+    /// `callHints` maps code-metadata byte offsets (counted from the body's locals, as in
+    /// `metadata.code.inline`) to inline hints; a hint at a call instruction's offset goes to the IR
+    /// call lifted from it (`Function.callHints`), any other offset is ignored.
+    public func lift(definedFunction i: Int, callHints: [UInt32: UInt8] = [:]) throws(NotLiftable) -> LiftedFunction {
         let funcIndex = UInt32(context.module.importedFunctionCount + i)
         let body = context.module.bodies[i]
         // Decodes while lifting; a body that does not decode is a decode error whatever else it holds.
@@ -130,8 +134,19 @@ public struct WasmLifter: Sendable {
             try state.begin(locals: body.locals)
             // Loop bodies are scanned ahead for the locals they write (at most ~4 times the body in all).
             var scanBudget = 4 * body.code.count + 64
+            // Code-metadata offset = index in `code` minus this.
+            let base = callHints.isEmpty ? 0 : body.code.startIndex - context.module.codeMetadataOffsetOfCode(definedFunction: i)
+            var hints: [Inst: UInt8] = [:]
             while let inst = try next() {
+                var hinted: (hint: UInt8, block: Block)? = nil
+                if !callHints.isEmpty, inst.opcode.isCall, state.reachable, let block = state.b.currentBlock {
+                    let offset = it.offset - base
+                    if offset > 0, offset <= Int(UInt32.max), let hint = callHints[UInt32(offset)] { hinted = (hint, block) }
+                }
                 try state.step(inst)
+                if let hinted, let call = state.b.function.layout.lastInst(hinted.block), state.b.function.dfg[call].opcode.isCall {
+                    hints[call] = hinted.hint
+                }
                 if inst.opcode == .loop, state.reachable, scanBudget > 0 {
                     var ahead = it.reader
                     let start = ahead.position
@@ -141,7 +156,9 @@ public struct WasmLifter: Sendable {
                     scanBudget -= ahead.position - start
                 }
             }
-            return try state.finish()
+            var lifted = try state.finish()
+            if !hints.isEmpty { lifted.function.callHints = hints }
+            return lifted
         } catch {
             do { while try it.next() != nil {} } catch { throw NotLiftable("decode error") }
             throw error

@@ -42,10 +42,17 @@ public struct WasmLowerer: ~Copyable {
         return try lowerer.lower(lifted)
     }
 
+    /// The inline hints of the calls in the body `lower` returned last (`Function.callHints` that
+    /// survived), at their code-metadata byte offsets (counted from the locals' count).
+    public private(set) var callHintOffsets: [(offset: UInt32, hint: UInt8)] = []
+
     public mutating func lower(_ lifted: LiftedFunction) throws(LowerError) -> FunctionBody {
+        callHintOffsets = []
         try state.reset(for: lifted)
         do {
-            return try state.run(&assigner)
+            let body = try state.run(&assigner)
+            callHintOffsets = state.callHintOffsets
+            return body
         } catch let error where error.isIrreducible {
             // Rare (wasm input is always reducible): route multi-entry cycles through dispatch blocks first.
             var reducible = lifted
@@ -54,7 +61,9 @@ public struct WasmLowerer: ~Copyable {
             }
             var again = LowerState()
             try again.reset(for: reducible)
-            return try again.run(&assigner)
+            let body = try again.run(&assigner)
+            callHintOffsets = again.callHintOffsets
+            return body
         }
     }
 }
@@ -86,6 +95,8 @@ struct LowerState: ~Copyable {
     var flags = ScratchMap<Inst, UInt8>(default: 0)
     var local = ScratchMap<Value, Int>(default: -1)
     var code = LoweredCode()
+    /// The inline hints of the calls in the body `run` returned last, at their code-metadata offsets.
+    var callHintOffsets: [(offset: UInt32, hint: UInt8)] = []
     var ctx: [Ctx] = []
     var localGroups: [LocalGroup] = []
     /// Lane shapes of vector instructions, recorded before `VectorLowering.prepare` erased them.
@@ -302,7 +313,13 @@ struct LowerState: ~Copyable {
         }
         try doTree(entry)
         finish()
-        return FunctionBody(locals: localGroups, code: code.encoded()[...])
+        let body = FunctionBody(locals: localGroups, code: code.encoded()[...])
+        callHintOffsets = []
+        if !code.callHintOffsets.isEmpty {
+            let base = body.localsEncodedSize
+            callHintOffsets = code.callHintOffsets.map { (UInt32(base + $0.offset), $0.hint) }
+        }
+        return body
     }
 
     // MARK: operand stack
@@ -647,10 +664,14 @@ struct LowerState: ~Copyable {
         case .tableSet: code.index(.tableSet, d.a)
         case .tableSize: code.index(.tableSize, d.a)
         case .tableGrow: code.index(.tableGrow, d.a)
-        case .call: code.index(.call, lifted.functionIndices[Int(d.a)])
-        case .returnCall: code.index(.returnCall, lifted.functionIndices[Int(d.a)])
-        case .callIndirect: code.indexPair(.callIndirect, lifted.typeIndices[Int(d.a)], d.c)
-        case .returnCallIndirect: code.indexPair(.returnCallIndirect, lifted.typeIndices[Int(d.a)], d.c)
+        case .call, .returnCall, .callIndirect, .returnCallIndirect:
+            switch d.opcode {
+            case .call: code.index(.call, lifted.functionIndices[Int(d.a)])
+            case .returnCall: code.index(.returnCall, lifted.functionIndices[Int(d.a)])
+            case .callIndirect: code.indexPair(.callIndirect, lifted.typeIndices[Int(d.a)], d.c)
+            default: code.indexPair(.returnCallIndirect, lifted.typeIndices[Int(d.a)], d.c)
+            }
+            if !f.callHints.isEmpty, let hint = f.callHints[i] { code.markLastCall(hint: hint) }
         case .trapz, .trapnz:
             if type(d.a) == .i64 { code.op(.i64Eqz); if d.opcode == .trapnz { code.op(.i32Eqz) } }
             else if d.opcode == .trapz { code.op(.i32Eqz) }

@@ -35,6 +35,8 @@ struct LoweredCode {
 
     var entries: [Entry] = []
     var others: [Instruction] = []
+    /// After `encoded()`: the byte offset in the code of each call marked with an inline hint, and the hint.
+    var callHintOffsets: [(offset: Int, hint: UInt8)] = []
     /// Opcodes of the open constructs while dropping fall-through branches (kept for its storage).
     private var openKinds: [LatheWasm.Opcode] = []
     /// Room for the worst-case encoding, reused; the body returned is an exact-size copy.
@@ -43,6 +45,17 @@ struct LoweredCode {
     mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
         others.removeAll(keepingCapacity: true)
+    }
+
+    /// Bits 32...39 of `b` in a call's entry (`index` or `indexPair` shape, which use at most the
+    /// low 32): its inline hint plus one, zero when it has none.
+    static let callHintShift: UInt64 = 32
+
+    /// Marks the call just emitted with an inline hint (0...127), so `encoded()` reports its offset.
+    mutating func markLastCall(hint: UInt8) {
+        let n = entries.count - 1
+        precondition(n >= 0 && entries[n].opcode.isCall && (entries[n].shape == .index || entries[n].shape == .indexPair), "hint on a non-call")
+        entries[n].b |= (UInt64(hint) + 1) << Self.callHintShift
     }
 
     var count: Int { entries.count }
@@ -143,6 +156,8 @@ struct LoweredCode {
         let encodings = LatheWasm.Opcode.encodings
         let bound = entries.count * 28 + side.bytes.count
         if encodeScratch.count < bound { encodeScratch = [UInt8](repeating: 0, count: max(bound, 2 * encodeScratch.count)) }
+        callHintOffsets.removeAll(keepingCapacity: true)
+        var hinted: [(offset: Int, hint: UInt8)] = []
         let written = encodeScratch.withUnsafeMutableBufferPointer { buf -> Int in
             var out = buf.baseAddress!
             @inline(__always) func put(_ b: UInt8) { out.pointee = b; out += 1 }
@@ -171,11 +186,16 @@ struct LoweredCode {
                     continue
                 }
                 let enc = encodings[Int(e.opcode.rawValue)]
+                let start = out
                 if enc.prefix == 0 { put(UInt8(enc.code)) } else { put(enc.prefix); unsigned(UInt64(enc.code)) }
                 switch e.shape {
                 case .none, .other: break
-                case .index: unsigned(UInt64(e.a))
-                case .indexPair: unsigned(UInt64(e.a)); unsigned(e.b & 0xFFFF_FFFF)
+                case .index:
+                    unsigned(UInt64(e.a))
+                    if e.b >> Self.callHintShift != 0 { hinted.append((start - buf.baseAddress!, UInt8(truncatingIfNeeded: (e.b >> Self.callHintShift) - 1))) }
+                case .indexPair:
+                    unsigned(UInt64(e.a)); unsigned(e.b & 0xFFFF_FFFF)
+                    if e.b >> Self.callHintShift != 0 { hinted.append((start - buf.baseAddress!, UInt8(truncatingIfNeeded: (e.b >> Self.callHintShift) - 1))) }
                 case .memArg:
                     if e.a != 0 { unsigned(UInt64(e.align) | 0x40); unsigned(UInt64(e.a)) } else { unsigned(UInt64(e.align)) }
                     unsigned(e.b)
@@ -187,6 +207,7 @@ struct LoweredCode {
             }
             return out - buf.baseAddress!
         }
+        callHintOffsets = hinted
         return Array(encodeScratch[0..<written])
     }
 }

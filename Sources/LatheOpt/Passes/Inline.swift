@@ -3,16 +3,18 @@ import LatheIR
 
 /// `inline`: replaces direct calls by copies of the callee's body, callees first.
 ///
-/// Which calls: callees hinted `always`; tiny callees; a callee with one call site that nothing
-/// outside the IR references (inlining it there removes it); at -O3 also small callees with several
-/// sites. Calls inside a strongly connected component of the call graph (recursion) are never
-/// inlined, and callees hinted `never` stay calls. Functions are processed bottom-up over the call
+/// Which calls: call sites or callees hinted `always`; tiny callees; a callee with one call site that
+/// nothing outside the IR references (inlining it there removes it); at -O3 also small callees with
+/// several sites, weighted by a call-site frequency hint. Calls inside a strongly connected
+/// component of the call graph (recursion) are never inlined, and sites or callees hinted `never`
+/// stay calls. Precedence: a command-line request, then the call-site hint, then the callee's
+/// function-level hint (`decision(site:callee:)`). Functions are processed bottom-up over the call
 /// graph, so a callee is already in its final shape when copied. A callee left without callers that
 /// nothing outside references is marked removed.
 public struct Inline: ModulePass {
     public init() {}
     public var name: String { "inline" }
-    public var summary: String { "Inlines hinted, tiny and single-call-site callees (small multi-site ones at -O3), bottom-up; never recursion; drops callees left unused." }
+    public var summary: String { "Inlines hinted (call site or callee), tiny and single-call-site callees (small multi-site ones at -O3), bottom-up; never recursion; drops callees left unused." }
 
     public func run(_ program: inout ProgramIR, options: ModulePassOptions) -> Set<Int> {
         let graph = CallGraph(program)
@@ -28,15 +30,18 @@ public struct Inline: ModulePass {
                 var inlinedAny = false
                 for (call, calleeIndex) in directCalls(f, program) {
                     let callee = program.entries[calleeIndex]
-                    guard let body = callee.function, !members.contains(calleeIndex), callee.inlineHint != .never else { continue }
+                    guard let body = callee.function, !members.contains(calleeIndex) else { continue }
+                    let (hint, frequency) = Self.decision(site: f.callHint(call), callee: callee)
+                    if hint == .never { continue }
                     let size = sizes[calleeIndex]
                     let decision: Bool
-                    if callee.inlineHint == .always || size <= options.tinyCalleeSize {
+                    if hint == .always || size <= options.tinyCalleeSize {
                         decision = true
                     } else if !callee.isRoot, callSites[calleeIndex] == 1, size <= options.singleCallSiteSize {
                         decision = true
                     } else {
-                        decision = options.inlinesMultiSiteCallees && size <= options.multiSiteCalleeSize && growth + size <= options.inlineGrowthBudget
+                        decision = options.inlinesMultiSiteCallees && size <= Self.multiSiteLimit(options.multiSiteCalleeSize, frequency: frequency)
+                            && growth + size <= options.inlineGrowthBudget
                         if decision { growth += size }
                     }
                     guard decision else { continue }
@@ -70,6 +75,30 @@ public struct Inline: ModulePass {
             }
         }
         return changed
+    }
+
+    /// The hint that rules one call site, and the site's call frequency when it gave one (1...126).
+    ///
+    /// A `--inline`/`--no-inline` request wins; else a call-site hint (127 always, 0 never, a
+    /// frequency overrides the callee's function-level hint, as the hint format says); else the
+    /// callee's function-level hint.
+    static func decision(site: UInt8?, callee: ProgramIR.Entry) -> (InlineHint, frequency: UInt8?) {
+        if callee.inlineHintIsRequest { return (callee.inlineHint, nil) }
+        switch site {
+        case 127?: return (.always, nil)
+        case 0?: return (.never, nil)
+        case let f?: return (.none, f)
+        case nil: return (callee.inlineHint, nil)
+        }
+    }
+
+    /// Largest callee a multi-site call (-O3) inlines at a site of this frequency hint: none when
+    /// cold (below 22, under 0.1 calls per call of the caller), twice the limit when hot (42 and
+    /// up, ten calls or more), else the limit. The growth budget bounds them all.
+    static func multiSiteLimit(_ limit: Int, frequency: UInt8?) -> Int {
+        guard let frequency else { return limit }
+        if frequency < 22 { return 0 }
+        return frequency >= 42 ? 2 * limit : limit
     }
 
     /// The direct `call`s and `return_call`s of `f` with their callee's entry index, in layout order.
@@ -275,6 +304,8 @@ struct BodyCopier {
                 }
                 caller.layout.appendInst(ni, to: nb)
                 copies.append(ni)
+                // A call copied from the callee keeps its inline hint.
+                if !callee.callHints.isEmpty, let hint = callee.callHints[i], d.opcode.isCall { caller.callHints[ni] = hint }
             }
         }
         for ni in copies {
@@ -293,6 +324,7 @@ struct BodyCopier {
         let entryJump = caller.dfg.makeInst(InstructionData(opcode: .jump, a: caller.dfg.makeBlockCall(blockMap[calleeEntry], args).handle))
         caller.layout.insertInst(entryJump, before: site)
         caller.layout.removeInst(site)
+        caller.callHints[site] = nil
         declareModuleEntities()
     }
 
