@@ -8,7 +8,8 @@ import LatheWasm
 /// A crash cannot be caught in process, so before each input the fuzzer writes it to
 /// `current-input.wasm` in the output directory (and names it to `onInput`): after a crash the
 /// reproducer is on disk. Inputs slower than the hang threshold and inputs the optimizer
-/// failed on (a valid module it could not optimize, or output that no longer validates) are kept.
+/// failed on (a valid module it could not optimize, or output that no longer validates) are kept;
+/// an input still running past the threshold is copied to `hangs/` at once, in case it never ends.
 public struct MutationFuzzer {
     /// How far one input got.
     public enum Outcome: Sendable, Equatable {
@@ -109,6 +110,11 @@ public struct MutationFuzzer {
         let fm = FileManager.default
         if let dir = options.outputDirectory { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
         let start = Self.now()
+        let hangs = options.outputDirectory?.appendingPathComponent("hangs"), seed = options.seed
+        let watchdog = MutationWatchdog(threshold: options.hangThreshold, currentInput: currentInputPath) { index in
+            hangs?.appendingPathComponent("seed\(seed)-\(index).wasm")
+        }
+        defer { watchdog.stop() }
         var index = 0
         while true {
             if let count = options.count, index >= count { break }
@@ -117,7 +123,9 @@ public struct MutationFuzzer {
             if let path = currentInputPath { try Data(bytes).write(to: path) }
             onInput?(index, bytes)
             let t0 = Self.now()
+            watchdog.begin(index)
             let outcome = Self.checkOneInput(bytes: bytes, level: options.level)
+            watchdog.end()
             let seconds = Double(Self.now() - t0) / 1e9
             report.inputsRun += 1
             switch outcome {

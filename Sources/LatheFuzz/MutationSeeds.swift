@@ -32,7 +32,7 @@ public enum MutationSeeds {
             guard case .success(.module(let m)) = result else { continue }
             switch m.source {
             case .binary(let bytes): out.append(bytes)
-            case .text(var wat): if let bytes = try? wat.encode() { out.append(bytes) }
+            case .text(let wat): if let bytes = try? wat.encode() { out.append(bytes) }
             case .quote: break
             }
         }

@@ -14,6 +14,22 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     return 0
 }
 
+/// libFuzzer's driver (declared in its FuzzerInterface.h): parses libFuzzer's flags and runs the fuzzer.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// The executable's entry: SwiftPM links `main` to `<module>_main`, so this hands over to libFuzzer's driver.
+@_cdecl("lathe_fuzz_reader_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv) { data, size in fuzzerTestOneInput(data, size) }
+}
+
 #else
 
 /// Without libFuzzer: replays input files, or runs a seeded mutation campaign.
@@ -21,6 +37,7 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
 struct ReaderFuzzMain {
     static let usage = """
         usage: lathe-fuzz-reader FILE...            replay inputs (e.g. libFuzzer crash files)
+               lathe-fuzz-reader --write-seeds DIR SEED-PATH...   write the seed modules as files (a libFuzzer corpus)
                lathe-fuzz-reader --mutate [--seed N] [--count N | --seconds S] [--out DIR] [--hang S] SEED-PATH...
         """
 
@@ -33,6 +50,16 @@ struct ReaderFuzzMain {
         if args.first == "--mutate" {
             args.removeFirst()
             try mutate(args)
+            return
+        }
+        if args.first == "--write-seeds", args.count >= 2 {
+            let dir = URL(fileURLWithPath: args[1])
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let seeds = MutationSeeds.load(Array(args.dropFirst(2)))
+            for (i, bytes) in seeds.enumerated() {
+                try Data(bytes).write(to: dir.appendingPathComponent(String(format: "seed-%05d.wasm", i)))
+            }
+            print("\(seeds.count) modules written to \(dir.path)")
             return
         }
         var findings = 0
