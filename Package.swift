@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lathe", targets: ["lathe"]),
+        .executable(name: "lathe-fuzz-reader", targets: ["lathe-fuzz-reader"]),
         .library(name: "LatheEntity", targets: ["LatheEntity"]),
         .library(name: "LatheWasm", targets: ["LatheWasm"]),
         .library(name: "LatheIR", targets: ["LatheIR"]),
@@ -40,6 +41,9 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
             ]
         ),
+        // Reader robustness under libFuzzer (built with -sanitize=fuzzer and -D LATHE_LIBFUZZER), or a
+        // replayer of input files and a mutation driver in a plain build.
+        .executableTarget(name: "lathe-fuzz-reader", dependencies: ["LatheFuzz"]),
         // The command line.
         .executableTarget(
             name: "lathe",

@@ -8,8 +8,8 @@ import LatheWasmIR
 /// module passes removed some.
 extension WasmOptimizer {
     /// Every defined global: pinned when exported or read or written outside the lifted functions
-    /// (functions kept as bytes, constant expressions other than global initializers), with the
-    /// globals its initializer reads.
+    /// (functions kept as bytes, constant expressions other than global initializers) or when its
+    /// initializer may declare a function that code takes with `ref.func`, with the globals its initializer reads.
     static func globalUses(_ module: LatheWasm.Module, _ lifted: [LiftedFunction?]) -> [ProgramIR.Global] {
         let imported = module.importedGlobalCount
         var pinned = Set<UInt32>()
@@ -29,6 +29,17 @@ extension WasmOptimizer {
         for (i, body) in module.bodies.enumerated() where i >= lifted.count || lifted[i] == nil {
             guard let insts = try? body.instructions() else { return [] }
             for inst in insts where inst.opcode == .globalGet || inst.opcode == .globalSet { if let g = inst.index { pinned.insert(g) } }
+        }
+        // A global whose initializer names a function that a `ref.func` in code names may be what
+        // declares that function: removing it would leave the `ref.func` undeclared.
+        var codeReferences = Set<UInt32>(), anyReference = false
+        for body in module.bodies {
+            guard let insts = try? body.instructions() else { anyReference = true; continue }
+            for inst in insts where inst.opcode == .refFunc { if let f = inst.index { codeReferences.insert(f) } }
+        }
+        for (k, g) in module.globals.enumerated() where anyReference || !codeReferences.isEmpty {
+            let named = (try? g.initializer.instructions())?.compactMap { $0.opcode == .refFunc ? $0.index : nil } ?? [UInt32.max]
+            if named.contains(where: { anyReference || codeReferences.contains($0) || $0 == UInt32.max }) { pinned.insert(UInt32(imported + k)) }
         }
         return module.globals.enumerated().map { k, g in
             let index = imported + k
