@@ -16,6 +16,8 @@ public struct FuzzOptions: Sendable {
     public var maxReduceAttempts = 4000
     public var generator = ProgramGenerator.Options()
     public var threads = 1
+    /// Stop starting new modules once this many mismatches were found (nil: never).
+    public var maxMismatches: Int?
 
     public init() {}
 }
@@ -82,7 +84,7 @@ public enum Fuzzer {
         let start = Date()
         var summary = FuzzSummary(configurations: options.configurations.map(\.name))
         var next: UInt64 = 0
-        let batch = max(1, options.threads) * 4
+        let batch = max(1, options.threads) * (options.maxMismatches == nil ? 4 : 1)
         while true {
             if let count = options.count, Int(next) >= count { break }
             if let seconds = options.seconds, Date().timeIntervalSince(start) >= seconds { break }
@@ -93,6 +95,7 @@ public enum Fuzzer {
             next += UInt64(n)
             let results = parallelMap(seeds, threads: options.threads) { seed in checkGenerated(seed: seed, options: options) }
             for r in results { add(r, to: &summary, progress: progress) }
+            if let max = options.maxMismatches, summary.mismatches.count >= max { break }
         }
         summary.seconds = Date().timeIntervalSince(start)
         return summary

@@ -10,6 +10,8 @@ public struct FuzzConfiguration: Sendable {
     /// The level whose module-pass budgets apply.
     public var level: String
     public var registry: PassRegistry
+    /// Verify the IR after every pass (a broken function is then reported with the pass's name).
+    public var verifyEach = true
 
     public init(name: String, passes: [String], level: String = "2", registry: PassRegistry = .standard) {
         self.name = name
@@ -28,16 +30,18 @@ public struct FuzzConfiguration: Sendable {
 
     /// `--passes a,b` (run with `level`'s module budgets).
     public static func passes(_ list: String, level: String = "2", registry: PassRegistry = .standard) throws -> FuzzConfiguration {
-        FuzzConfiguration(name: "--passes \(list)", passes: try Pipelines.parse(list), level: level, registry: registry)
+        let names = try Pipelines.parse(list)
+        _ = try registry.resolve(names)
+        return FuzzConfiguration(name: "--passes \(list)", passes: names, level: level, registry: registry)
     }
 
     /// The optimized module, validated; throws a description when the optimizer fails or its output is invalid.
     public func optimize(_ module: LatheWasm.Module) throws(MismatchError) -> LatheWasm.Module {
         let out: LatheWasm.Module
         do {
-            var manager = try PassManager(pipeline: passes, registry: registry, verifyEach: true)
+            var manager = try PassManager(pipeline: passes, registry: registry, verifyEach: verifyEach)
             manager.moduleOptions = Pipelines.moduleOptions(forLevel: level)
-            (out, _) = try WasmOptimizer.optimize(module, manager: manager, threads: 1, verifyLifted: true)
+            (out, _) = try WasmOptimizer.optimize(module, manager: manager, threads: 1, verifyLifted: verifyEach)
         } catch {
             throw MismatchError(kind: .optimizerFailed, detail: "\(error)")
         }

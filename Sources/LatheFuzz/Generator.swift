@@ -402,7 +402,8 @@ struct BodyBuilder {
     /// A numeric operator producing `t`, float-lane vector results canonicalized.
     mutating func pureOp(_ t: ValType) -> Node {
         guard var ops = OpTables.pure[t] else { return leaf(t) }
-        if !simd { ops = ops.filter { !$0.params.contains(.v128) } }
+        // Scalar results mostly come from scalar operators; vector ones would crowd them out.
+        if !simd || (t != .v128 && rng.chance(75)) { ops = ops.filter { !$0.params.contains(.v128) } }
         let o = rng.pick(ops)
         var children = o.params.map { expr($0) }
         for i in OpTables.observedFloatOperands(o.opcode) { children[i] = observable(children[i]) }

@@ -30,6 +30,7 @@ struct FuzzCommand: ParsableCommand {
     @Flag(help: "Do not reduce mismatching modules.") var noReduce = false
     @Flag(help: "Generate modules without SIMD.") var noSimd = false
     @Option(help: "Modules checked in parallel (default: one per core).") var threads: Int?
+    @Flag(help: "Do not verify the IR after every pass (faster; the output is still validated and run).") var noVerify = false
 
     func run() throws {
         var options = FuzzOptions()
@@ -53,6 +54,7 @@ struct FuzzCommand: ParsableCommand {
         }
         if roundtrip { options.configurations.append(.roundTrip) }
         if options.configurations.isEmpty { options.configurations = [try FuzzConfiguration.level("2")] }
+        if noVerify { for i in options.configurations.indices { options.configurations[i].verifyEach = false } }
         let progress: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         let summary: FuzzSummary
         if let corpus {

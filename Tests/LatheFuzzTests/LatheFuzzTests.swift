@@ -5,6 +5,7 @@ import LatheOpt
 import LatheWasm
 import Testing
 import WasmKit
+import WAT
 
 @Suite struct GeneratorTests {
     @Test func fiveHundredSeedsValidate() throws {
@@ -90,15 +91,15 @@ import WasmKit
     }
 }
 
-/// A deliberate miscompile for the tests: `x ^ y` becomes `x | y`. Registered only in these tests.
-struct XorBecomesOr: FunctionPass {
-    var name: String { "test-fault-xor-or" }
-    var summary: String { "test only: miscompiles xor as or" }
+/// A deliberate miscompile for the tests: `x & y` becomes `x | y`. Registered only in these tests.
+struct AndBecomesOr: FunctionPass {
+    var name: String { "test-fault-and-or" }
+    var summary: String { "test only: miscompiles and as or" }
     var preserves: Analyses { .all }
     func run(_ f: inout LatheIR.Function, _ analyses: inout AnalysisCache) -> Bool {
         var changed = false
         for b in f.layout.blocks {
-            for i in f.layout.insts(b) where f.dfg[i].opcode == LatheIR.Opcode.bxor {
+            for i in f.layout.insts(b) where f.dfg[i].opcode == LatheIR.Opcode.band {
                 f.dfg[i].opcode = LatheIR.Opcode.bor
                 changed = true
             }
@@ -108,25 +109,59 @@ struct XorBecomesOr: FunctionPass {
 }
 
 @Suite struct FaultInjectionTests {
+    static let registry = PassRegistry(PassRegistry.standard.passes + [AndBecomesOr()], modulePasses: PassRegistry.standard.modulePasses)
+
+    @Test func theFaultChangesAHandWrittenModule() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-fuzz-xor-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("(module (func (export \"f\") (param i32) (result i32) local.get 0 i32.const 1 i32.and))".utf8).write(to: dir.appendingPathComponent("x.wat"))
+        var options = FuzzOptions()
+        options.configurations = [try .passes("test-fault-and-or", registry: Self.registry)]
+        let summary = Fuzzer.runCorpus(directory: dir.path, options)
+        #expect(summary.calls >= 1)
+        #expect(summary.mismatches.count == 1, "\(summary)")
+    }
+
     @Test func aMiscompileIsFoundAndReduced() throws {
-        let registry = PassRegistry(PassRegistry.standard.passes + [XorBecomesOr()], modulePasses: PassRegistry.standard.modulePasses)
+        let registry = Self.registry
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-fuzz-fault-\(getpid())")
         defer { try? FileManager.default.removeItem(at: out) }
         var options = FuzzOptions()
         options.seed = 1
         options.count = 40
-        options.maxReduceAttempts = 1500
+        options.maxReduceAttempts = 800
         options.outputDirectory = out.path
-        options.configurations = [try .passes("simplify-cfg,test-fault-xor-or,instcombine", registry: registry)]
+        options.configurations = [try .passes("simplify-cfg,test-fault-and-or,instcombine", registry: registry)]
+        options.maxMismatches = 1
         let summary = Fuzzer.run(options)
-        let first = try #require(summary.mismatches.first, "40 modules did not expose xor -> or")
+        let first = try #require(summary.mismatches.first, "40 modules did not expose and -> or")
         let reduced = try #require(first.reducedWAT)
         #expect(first.sizeAfter * 4 < first.sizeBefore, "reduced only from \(first.sizeBefore) to \(first.sizeAfter) nodes")
-        #expect(reduced.contains("i32.xor") || reduced.contains("i64.xor") || reduced.contains("v128.xor"))
+        #expect(reduced.contains("i32.and") || reduced.contains("i64.and") || reduced.contains("v128.and"))
         #expect(first.files.count == 3)
-        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("seed-\(first.seed!)-passes_simplify_cfg_test_fault_xor_or_instcombine.reduced.wat").path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("seed-\(first.seed!)-passes_simplify_cfg_test_fault_and_or_instcombine.reduced.wat").path))
         // Not a standard pass: the command line cannot name it.
-        #expect(throws: (any Error).self) { try FuzzConfiguration.passes("test-fault-xor-or") }
+        #expect(throws: (any Error).self) { try FuzzConfiguration.passes("test-fault-and-or") }
+    }
+}
+
+@Suite struct CIBatchTests {
+    /// The CI gate: 2,000 generated modules at -O3 (IR verification off, for speed in debug builds) and the round trip.
+    @Test func twoThousandModulesAtO3AndRoundTrip() throws {
+        var options = FuzzOptions()
+        options.seed = 1
+        options.count = Int(ProcessInfo.processInfo.environment["LATHE_FUZZ_COUNT"] ?? "") ?? 2000
+        var o3 = try FuzzConfiguration.level("3")
+        o3.verifyEach = false
+        options.configurations = [o3, .roundTrip]
+        options.threads = ProcessInfo.processInfo.activeProcessorCount
+        options.maxReduceAttempts = 300
+        let summary = Fuzzer.run(options)
+        print(summary)
+        #expect(summary.invalid.isEmpty, "\(summary.invalid.prefix(5))")
+        #expect(summary.mismatches.isEmpty, "\(summary.mismatches.map(\.description).joined(separator: "\n"))")
+        #expect(summary.modules == options.count)
     }
 }
 
@@ -134,8 +169,8 @@ struct XorBecomesOr: FunctionPass {
     /// Every reduced module under `repros/` (first line `;; fuzz CONFIGURATION`) now gives the same results.
     @Test func reprosStayFixed() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("repros")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".wat") }.sorted()
-        #expect(!names.isEmpty)
+        // No repro yet: the fuzzer has found no bug in Lathe so far.
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".wat") }.sorted()
         for name in names {
             let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
             let header = try #require(text.split(separator: "\n").first.map(String.init))
@@ -159,3 +194,4 @@ struct XorBecomesOr: FunctionPass {
         }
     }
 }
+
