@@ -15,6 +15,12 @@ struct FuzzCommand: ParsableCommand {
             Module k of a run uses seed S+k, so `--seed S --count 1` reproduces a reported seed. \
             -O and --passes may be repeated and combined with --roundtrip; the default is -O2. \
             Exits 1 on any mismatch or invalid generated module.
+
+            --mutate checks reader robustness instead: mutants of the given modules (bit flips, \
+            truncation, LEB128 tricks, section shuffles and splices) are read, validated and, when valid, \
+            optimized (-O LEVEL, default 2) and validated again. Rejection with an error is expected; an \
+            optimizer failure, invalid output or an input slower than --hang-seconds is a finding (exit 1). Each \
+            input is written to --out/current-input.wasm before it runs, so a crash leaves it on disk.
             """
     )
 
@@ -31,8 +37,13 @@ struct FuzzCommand: ParsableCommand {
     @Flag(help: "Generate modules without SIMD.") var noSimd = false
     @Option(help: "Modules checked in parallel (default: one per core).") var threads: Int?
     @Flag(help: "Do not verify the IR after every pass (faster; the output is still validated and run).") var noVerify = false
+    @Flag(help: "Mutate the given modules and check that read, validate and optimize never crash, hang or break.") var mutate = false
+    @Option(help: "With --mutate: seconds after which an input counts as a hang (a debug build is ~20x slower than release).") var hangSeconds: Double = 2
+    @Argument(help: "With --mutate: seed modules (.wasm, .wat, .wast) or directories of them.") var inputs: [String] = []
 
     func run() throws {
+        if mutate { return try runMutation() }
+        if !inputs.isEmpty { throw ExitCode(report(CLIError("module arguments are for --mutate; use --corpus DIR to check given modules"))) }
         var options = FuzzOptions()
         options.seed = seed
         options.count = count ?? (time == nil ? 100 : nil)
@@ -68,5 +79,28 @@ struct FuzzCommand: ParsableCommand {
         }
         print(summary)
         if !summary.mismatches.isEmpty || !summary.invalid.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `--mutate`: reader and optimizer robustness on mutants of the input modules.
+    func runMutation() throws {
+        guard !inputs.isEmpty else { throw ExitCode(report(CLIError("--mutate needs seed modules or directories"))) }
+        for path in inputs where !FileManager.default.fileExists(atPath: path) {
+            throw ExitCode(report(CLIError("\(path): no such file or directory")))
+        }
+        guard levels.count <= 1, passes.isEmpty, !roundtrip else {
+            throw ExitCode(report(CLIError("--mutate takes at most one -O level (no --passes or --roundtrip)")))
+        }
+        let seeds = MutationSeeds.load(inputs)
+        guard !seeds.isEmpty else { throw ExitCode(report(CLIError("no .wasm, .wat or .wast modules in \(inputs.joined(separator: ", "))"))) }
+        var options = MutationFuzzer.Options()
+        options.seed = seed
+        options.count = count ?? (time == nil ? 1000 : nil)
+        options.seconds = time
+        options.outputDirectory = out.map { URL(fileURLWithPath: $0) }
+        options.level = levels.first ?? "2"
+        options.hangThreshold = hangSeconds
+        let result = try MutationFuzzer(seeds: seeds, options: options).run()
+        print(result.summary)
+        if !result.findings.isEmpty || !result.hangs.isEmpty { throw ExitCode(1) }
     }
 }

@@ -35,6 +35,26 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("no such file"), missing.stderr)
     }
 
+    func testFuzzRunsGeneratedModulesAndMutants() throws {
+        let generated = try run(["fuzz", "--seed", "7", "--count", "3", "-O1", "--roundtrip", "--no-reduce"])
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        XCTAssertTrue(generated.stdout.contains("3 modules") && generated.stdout.contains("0 mismatches"), generated.stdout)
+
+        let example = Self.repositoryRoot.appendingPathComponent("examples/seams.wasm").path
+        let dir = try temporaryDirectory()
+        let mutated = try run(["fuzz", "--mutate", example, "--count", "30", "--hang-seconds", "60", "--out", dir.path])
+        XCTAssertEqual(mutated.status, 0, mutated.stdout + mutated.stderr)
+        XCTAssertTrue(mutated.stdout.contains("inputs run: 30"), mutated.stdout)
+        XCTAssertTrue(mutated.stdout.contains("hangs: 0, findings: 0"), mutated.stdout)
+
+        let missing = try run(["fuzz", "--mutate", dir.appendingPathComponent("missing.wasm").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("missing.wasm: no such file"), missing.stderr)
+        let stray = try run(["fuzz", example])
+        XCTAssertEqual(stray.status, 1)
+        XCTAssertTrue(stray.stderr.contains("--mutate"), stray.stderr)
+    }
+
     func testOptWritesAndReplacesOutput() throws {
         let example = Self.repositoryRoot.appendingPathComponent("examples/seams.wasm").path
         let dir = try temporaryDirectory()
