@@ -98,7 +98,7 @@ public struct MutationFuzzer {
 
     /// The bytes of mutant `index` of this run (reproducible one by one).
     public func mutant(_ index: Int) -> [UInt8] {
-        mutator.mutant(seed: MutationRandom.derive(seed: options.seed, index: UInt64(index))).bytes
+        mutator.mutant(seed: SplitMix64.derive(options.seed, UInt64(index))).bytes
     }
 
     /// The file each input is written to before it runs.

@@ -24,7 +24,7 @@ public struct WasmMutator: Sendable {
 
     /// The mutant for `seed`: which seed module it starts from, the mutations applied, and the bytes.
     public func mutant(seed: UInt64) -> (base: Int, kinds: [Kind], bytes: [UInt8]) {
-        var rng = MutationRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let base = rng.below(seeds.count)
         var bytes = seeds[base]
         var kinds: [Kind] = []
@@ -39,7 +39,7 @@ public struct WasmMutator: Sendable {
     }
 
     /// Draws a kind, weighted towards the mutations that reach past the section framing.
-    static func drawKind(_ rng: inout MutationRandom) -> Kind {
+    static func drawKind(_ rng: inout SplitMix64) -> Kind {
         let weighted: [(Kind, Int)] = [
             (.flipBit, 6), (.setInterestingByte, 5), (.truncate, 2), (.insertBytes, 3), (.deleteBytes, 3),
             (.duplicateBytes, 2), (.lebTrick, 8), (.swapSections, 2), (.duplicateSection, 2), (.removeSection, 2),
@@ -55,7 +55,7 @@ public struct WasmMutator: Sendable {
     }
 
     /// Applies one mutation of `kind` to `bytes`; `donor` is the second module of a splice.
-    public static func mutate(_ bytes: [UInt8], kind: Kind, donor: [UInt8], rng: inout MutationRandom) -> [UInt8] {
+    public static func mutate(_ bytes: [UInt8], kind: Kind, donor: [UInt8], rng: inout SplitMix64) -> [UInt8] {
         switch kind {
         case .flipBit, .setInterestingByte, .insertBytes, .deleteBytes, .duplicateBytes, .lebTrick:
             var out = bytes
@@ -80,7 +80,7 @@ public struct WasmMutator: Sendable {
     static let interestingBytes: [UInt8] = [0x00, 0x01, 0x7F, 0x80, 0xFF, 0x40, 0x0B, 0x05, 0x7E, 0x7B, 0x70, 0x6F, 0xFC, 0xFD, 0xFE]
 
     /// Byte-level damage at random positions at or after `headerLength` (the header is hit only rarely).
-    static func mutateBytes(_ buf: inout [UInt8], kind: Kind, rng: inout MutationRandom, headerLength: Int) {
+    static func mutateBytes(_ buf: inout [UInt8], kind: Kind, rng: inout SplitMix64, headerLength: Int) {
         let low = rng.chance(1, in: 20) ? 0 : headerLength
         func position(inclusiveEnd: Bool = false) -> Int {
             let span = buf.count - low + (inclusiveEnd ? 1 : 0)
@@ -119,7 +119,7 @@ public struct WasmMutator: Sendable {
     }
 
     /// Replaces the LEB128 at `at` (or the byte there) by an over-long, over-wide or huge encoding.
-    static func lebTrick(_ buf: inout [UInt8], at: Int, rng: inout MutationRandom) {
+    static func lebTrick(_ buf: inout [UInt8], at: Int, rng: inout SplitMix64) {
         guard at <= buf.count else { return }
         let old = at < buf.count ? MutationLEB.decode(buf, at: at) : nil
         let value = old?.value ?? 0
@@ -162,7 +162,7 @@ public struct WasmMutator: Sendable {
     ]
 
     /// Section-level mutations on a cut module; sizes are re-encoded unless the mutation corrupts one.
-    static func mutateSections(_ layout: inout MutationSections, kind: Kind, donor: [UInt8], rng: inout MutationRandom) -> [UInt8] {
+    static func mutateSections(_ layout: inout MutationSections, kind: Kind, donor: [UInt8], rng: inout SplitMix64) -> [UInt8] {
         let count = layout.sections.count
         switch kind {
         case .swapSections:
@@ -232,7 +232,7 @@ public struct WasmMutator: Sendable {
     }
 
     /// Splices two modules: a section taken from the donor, donor bodies in the code section, or a raw crossover.
-    static func splice(_ a: [UInt8], _ b: [UInt8], rng: inout MutationRandom) -> [UInt8] {
+    static func splice(_ a: [UInt8], _ b: [UInt8], rng: inout SplitMix64) -> [UInt8] {
         if var la = MutationSections(a), let lb = MutationSections(b), !la.sections.isEmpty, !lb.sections.isEmpty {
             switch rng.below(3) {
             case 0:  // Replace a section by the donor's section with the same id, or insert it in order.

@@ -22,6 +22,9 @@ public struct SplitMix64: Sendable {
     /// True with probability `percent`/100.
     public mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 
+    /// True with probability `numerator`/`denominator`.
+    public mutating func chance(_ numerator: Int, in denominator: Int) -> Bool { below(denominator) < numerator }
+
     /// One element of a non-empty array.
     public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 

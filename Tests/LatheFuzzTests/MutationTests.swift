@@ -22,7 +22,7 @@ import Testing
 
     @Test func splitMixIsTheReferenceSequence() {
         // The first outputs of SplitMix64 seeded with 0 (the published reference values).
-        var rng = MutationRandom(seed: 0)
+        var rng = SplitMix64(seed: 0)
         #expect(rng.next() == 0xE220_A839_7B1D_CDAF)
         #expect(rng.next() == 0x6E78_9E6A_A1B9_65F4)
     }
@@ -66,7 +66,7 @@ import Testing
         for kind in WasmMutator.Kind.allCases {
             var changed = false
             for s in 0..<20 where !changed {
-                var rng = MutationRandom(seed: UInt64(s))
+                var rng = SplitMix64(seed: UInt64(s))
                 changed = WasmMutator.mutate(seed, kind: kind, donor: donor, rng: &rng) != seed
             }
             #expect(changed, "\(kind) never changed the module")
