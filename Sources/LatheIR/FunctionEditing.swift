@@ -22,6 +22,16 @@ extension Function {
         }
     }
 
+    /// The block defining `v` (aliases resolved): its block for a parameter, its instruction's block
+    /// for a result; nil for an instruction not in the layout.
+    public func definingBlock(_ v: Value) -> Block? {
+        switch dfg.definition(of: dfg.resolve(v)) {
+        case .param(let b, _): return b
+        case .result(let i, _): return layout.block(of: i)
+        case .alias: return nil
+        }
+    }
+
     /// Creates `data` with results typed from `ctrl` (or its controlling operand), not yet in the layout.
     ///
     /// Traps (`preconditionFailure`) when `data` is ill-typed: passes build instructions from operands

@@ -173,15 +173,6 @@ public struct LoopInvariantCodeMotion: FunctionPass {
 
     /// Whether every operand of `i` is defined outside loop `l`.
     func isInvariant(_ i: Inst, in l: Int, _ forest: LoopForest, _ f: Function) -> Bool {
-        f.dfg.valueOperands(i).allSatisfy { !forest.contains(l, definingBlock($0, f)) }
-    }
-
-    /// The block defining `v` (aliases resolved): its instruction's block or its parameter's block.
-    func definingBlock(_ v: Value, _ f: Function) -> Block {
-        switch f.dfg.definition(of: f.dfg.resolve(v)) {
-        case .result(let i, _): return f.layout.block(of: i) ?? Block.reservedValue
-        case .param(let b, _): return b
-        case .alias: return Block.reservedValue
-        }
+        f.dfg.valueOperands(i).allSatisfy { v in f.definingBlock(v).map { !forest.contains(l, $0) } ?? true }
     }
 }

@@ -195,15 +195,6 @@ struct EdgeEdits {
 }
 
 extension Function {
-    /// The block defining `v` (aliases resolved): its block for a parameter, its instruction's block for a result.
-    func definingBlock(_ v: Value) -> Block? {
-        switch dfg.definition(of: dfg.resolve(v)) {
-        case .param(let b, _): return b
-        case .result(let i, _): return layout.block(of: i)
-        case .alias: return nil
-        }
-    }
-
     /// Replaces destination `edge` of branch `inst` by `call` (for `br_table`: in its jump table,
     /// which tables sharing it see too).
     mutating func setBlockCall(_ inst: Inst, edge: Int, _ call: ValueList) {
