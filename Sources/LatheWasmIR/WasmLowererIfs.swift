@@ -34,62 +34,79 @@ extension LoweredCode {
         }
     }
 
-    /// The position of the `br_if 0` that makes the block opened at `p` an `if`, or nil: it must be
-    /// the first branch to the block, directly inside it, with no `br_table` before it.
-    func skippingBranch(ofBlockAt p: Int, removed: [Bool]) -> Int? {
-        var depth = 0
-        var q = p + 1
-        while q < entries.count {
-            defer { q += 1 }
-            if removed[q] { continue }
+    /// Rewrites every such block into an `if` (see the extension's comment), in two linear passes.
+    ///
+    /// The first pass finds, for each `block` with no parameters or results, its first branch; the
+    /// block qualifies when that is a `br_if` directly inside it and no `br_table` or `else` came
+    /// between the block's start and that branch. The second pass rewrites: a branch in S to a label
+    /// outside loses one level per qualifying block it leaves while still in that block's S, which a
+    /// running count per open construct gives without walking the stack.
+    mutating func blocksToIfs() {
+        let n = entries.count
+        struct Open { var position: Int; var awaitsFirstBranch: Bool; var poisonAtOpen: Int }
+        var open: [Open] = []
+        var poison = 0
+        /// For a qualifying block at p, the position of its `br_if`; for that position, p.
+        var skippingBranch = [Int32](repeating: -1, count: n)
+        var blockOfIf = [Int32](repeating: -1, count: n)
+        var any = false
+        for q in 0..<n {
             let e = entries[q]
             switch e.opcode {
-            case .block, .loop, .if: depth += 1
+            case .block, .loop, .if:
+                open.append(Open(position: q, awaitsFirstBranch: e.opcode == .block && e.shape == .emptyBlock, poisonAtOpen: poison))
             case .end:
-                if depth == 0 { return nil }
-                depth -= 1
+                _ = open.popLast()
             case .br, .brIf:
-                if Int(e.a) == depth { return e.opcode == .brIf && depth == 0 ? q : nil }
-            case .brTable, .`else`: return nil
+                let t = open.count - 1 - Int(e.a)
+                guard t >= 0, open[t].awaitsFirstBranch else { break }
+                open[t].awaitsFirstBranch = false
+                if e.opcode == .brIf, t == open.count - 1, open[t].poisonAtOpen == poison {
+                    skippingBranch[open[t].position] = Int32(q)
+                    blockOfIf[q] = Int32(open[t].position)
+                    any = true
+                }
+            case .brTable, .else:
+                poison += 1
             default: break
             }
         }
-        return nil
-    }
-
-    /// Rewrites every such block into an `if` (see the extension's comment).
-    mutating func blocksToIfs() {
-        let n = entries.count
+        guard any else { return }
         var removed = [Bool](repeating: false, count: n)
         var eqzBefore = [Bool](repeating: false, count: n)
-        var any = false
-        for p in 0..<n where entries[p].opcode == .block && entries[p].shape == .emptyBlock && !removed[p] {
-            guard let q = skippingBranch(ofBlockAt: p, removed: removed) else { continue }
-            // Branches in S to labels outside the block lose the block's level.
-            var depth = 0
-            for s in (p + 1)..<q where !removed[s] {
-                switch entries[s].opcode {
-                case .block, .loop, .if: depth += 1
-                case .end: depth -= 1
-                case .br, .brIf: if Int(entries[s].a) > depth { entries[s].a -= 1 }
-                default: break
+        /// Per open construct: how many qualifying blocks still in their S part are open, it included.
+        var inS: [Int] = []
+        for s in 0..<n {
+            let e = entries[s]
+            switch e.opcode {
+            case .block, .loop, .if:
+                let qualifies = e.opcode == .block && skippingBranch[s] >= 0
+                inS.append((inS.last ?? 0) + (qualifies ? 1 : 0))
+                if qualifies { removed[s] = true }
+            case .end:
+                _ = inS.popLast()
+            case .br, .brIf:
+                let p = Int(blockOfIf[s])
+                if p >= 0 {
+                    // The block's own branch: it becomes the `if`, and the block's S part ends here.
+                    inS[inS.count - 1] -= 1
+                    entries[s] = Entry(opcode: .if, shape: .emptyBlock)
+                    // The `if` runs T when the condition is zero: negate it (the previous instruction produced it).
+                    let c = s - 1
+                    if c > p, entries[c].opcode == .i32Eqz {
+                        removed[c] = true
+                    } else if c > p, entries[c].shape == .none, let neg = Self.negatedIntegerComparison(entries[c].opcode) {
+                        entries[c].opcode = neg
+                    } else {
+                        eqzBefore[s] = true
+                    }
+                } else if let top = inS.last {
+                    let t = inS.count - 1 - Int(e.a)
+                    entries[s].a -= UInt32(top - (t >= 0 ? inS[t] : 0))
                 }
+            default: break
             }
-            removed[p] = true
-            entries[q] = Entry(opcode: .if, shape: .emptyBlock)
-            // The `if` runs T when the condition is zero: negate it (the previous instruction produced it).
-            var c = q - 1
-            while c > p && removed[c] { c -= 1 }
-            if c > p, entries[c].opcode == .i32Eqz {
-                removed[c] = true
-            } else if c > p, entries[c].shape == .none, let neg = Self.negatedIntegerComparison(entries[c].opcode) {
-                entries[c].opcode = neg
-            } else {
-                eqzBefore[q] = true
-            }
-            any = true
         }
-        guard any else { return }
         var out: [Entry] = []
         out.reserveCapacity(n + 8)
         for p in 0..<n where !removed[p] {
