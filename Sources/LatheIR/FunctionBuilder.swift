@@ -204,14 +204,12 @@ public struct FunctionBuilder {
                     return v
                 }
             }
-            let p = function.dfg.appendParam(block, type: type)
-            varParams.insert(p)
+            let p = addVariableParam(block, variable, type)
             let k = UInt32(incompleteParams.count)
             incompleteParams.append(IncompleteParam(variable: variable, param: p, next: .max))
             let last = incomplete[block].last
             if last == .max { incomplete[block].first = k } else { incompleteParams[Int(last)].next = k }
             incomplete[block].last = k
-            setDef(block, variable, p)
             return p
         }
         let edges = preds[block]
@@ -236,12 +234,7 @@ public struct FunctionBuilder {
     /// while its predecessors are being read gets a parameter there, as Braun et al.'s marker
     /// algorithm does; the values read are then its arguments.
     private mutating func mergePredecessors(_ block: Block, _ variable: Variable, _ type: IRType) -> Value {
-        if mergingBlocks.contains(block) {
-            let p = function.dfg.appendParam(block, type: type)
-            varParams.insert(p)
-            setDef(block, variable, p)
-            return p
-        }
+        if mergingBlocks.contains(block) { return addVariableParam(block, variable, type) }
         mergingBlocks.insert(block)
         let start = mergeValues.count
         var n = preds[block].first
@@ -258,10 +251,7 @@ public struct FunctionBuilder {
             param = cycle
         } else if mergeValues.count == start {
             // No predecessor edge is in the layout any more: a parameter with no incoming value.
-            param = function.dfg.appendParam(block, type: type)
-            varParams.insert(param)
-            setDef(block, variable, param)
-            return param
+            return addVariableParam(block, variable, type)
         } else {
             let first = function.dfg.resolve(mergeValues[start])
             var same = true
@@ -270,9 +260,7 @@ public struct FunctionBuilder {
                 setDef(block, variable, first)
                 return first
             }
-            param = function.dfg.appendParam(block, type: type)
-            varParams.insert(param)
-            setDef(block, variable, param)
+            param = addVariableParam(block, variable, type)
         }
         var k = start
         n = preds[block].first
@@ -284,6 +272,14 @@ public struct FunctionBuilder {
             k += 1
         }
         return removeIfTrivial(block, param)
+    }
+
+    /// A new parameter of `block` holding `variable` there (its arguments are added by the caller).
+    private mutating func addVariableParam(_ block: Block, _ variable: Variable, _ type: IRType) -> Value {
+        let p = function.dfg.appendParam(block, type: type)
+        varParams.insert(p)
+        setDef(block, variable, p)
+        return p
     }
 
     /// Reading a variable never defined on some path gives zero of its type (wasm locals start at zero).
