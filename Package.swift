@@ -31,6 +31,12 @@ let package = Package(
         .target(name: "LatheWasmIR", dependencies: ["LatheWasm", "LatheIR"]),
         // The optimizer: function passes, their registry and pipelines, analyses, the pass manager, statistics.
         .target(name: "LatheOpt", dependencies: ["LatheIR", "LatheEntity", "LatheWasm", "LatheWasmIR"]),
+        // Prospero `.vm` programs: parser, conversion to IR, interval-pruned SIMD renderer.
+        .target(
+            name: "LatheProspero",
+            dependencies: ["LatheIR", "LatheWasm", "LatheWasmIR"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-target-cpu", "haswell"])]
+        ),
         // Differential fuzzing: a seeded module generator, before/after execution on WasmKit's engine,
         // a reducer, and reader robustness by mutation.
         .target(
@@ -48,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "lathe",
             dependencies: [
-                "LatheWasm", "LatheIR", "LatheWasmIR", "LatheOpt", "LatheFuzz", "CZlib",
+                "LatheWasm", "LatheIR", "LatheWasmIR", "LatheOpt", "LatheFuzz", "LatheProspero", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -73,6 +79,14 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
+            ]
+        ),
+        .testTarget(
+            name: "LatheProsperoTests",
+            dependencies: [
+                "LatheProspero", "LatheIR", "LatheWasm", "LatheWasmIR", "LatheTestSupport",
+                .product(name: "WasmParser", package: "WasmKit"),
+                .product(name: "WasmKit", package: "WasmKit"),
             ]
         ),
         .testTarget(name: "LatheFuzzTests", dependencies: ["LatheFuzz", "LatheWasm", "LatheOpt", "LatheTestSupport"]),
