@@ -106,7 +106,9 @@ public struct VMProgram: Sendable {
             instructions.append(inst)
             names.append(String(name))
         }
-        guard !instructions.isEmpty else { throw VMParseError(line: lineNumber, message: "no instructions") }
+        guard !instructions.isEmpty else {
+            throw VMParseError(line: max(1, text.hasSuffix("\n") ? lineNumber - 1 : lineNumber), message: "no instructions")
+        }
         self.instructions = instructions
         self.names = names
     }
