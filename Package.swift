@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "LatheProspero",
             dependencies: ["LatheIR", "LatheWasm", "LatheWasmIR"],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-target-cpu", "haswell"])]
+            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-fno-math-errno", "-target-cpu", "haswell"], .when(platforms: [.linux]))]
         ),
         // Differential fuzzing: a seeded module generator, before/after execution on WasmKit's engine,
         // a reducer, and reader robustness by mutation.

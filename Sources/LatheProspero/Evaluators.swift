@@ -23,11 +23,14 @@ public enum IntervalEvaluator {
         (h - l).isFinite ? (l, h) : (.nan, .nan)
     }
 
-    /// Evaluates ops `0..<count` into `lo`/`hi` (indexed by slot) and sets `choices[i]` for each min/max.
+    /// Evaluates ops `0..<count` into `lo`/`hi` (indexed by slot) and sets `choices[i]` for each min/max;
+    /// returns how many min/max ops had one arm decided.
+    @discardableResult
     public static func evaluate(
         _ ops: UnsafePointer<TapeOp>, count: Int, lo: UnsafeMutablePointer<Float>, hi: UnsafeMutablePointer<Float>,
         choices: UnsafeMutablePointer<UInt8>, x: FloatInterval, y: FloatInterval
-    ) {
+    ) -> Int {
+        var decided = 0
         for i in 0..<count {
             let op = ops[i]
             let al = lo[Int(op.a)], ah = hi[Int(op.a)]
@@ -51,7 +54,9 @@ public enum IntervalEvaluator {
                     l = .nan; h = .nan; choices[i] = Choice.both
                 } else {
                     l = Swift.min(al, bl); h = Swift.min(ah, bh)
-                    choices[i] = ah < bl ? Choice.first : (bh < al ? Choice.second : Choice.both)
+                    let c = ah < bl ? Choice.first : (bh < al ? Choice.second : Choice.both)
+                    choices[i] = c
+                    decided &+= c == Choice.both ? 0 : 1
                 }
             case .max:
                 let bl = lo[Int(op.b)], bh = hi[Int(op.b)]
@@ -59,7 +64,9 @@ public enum IntervalEvaluator {
                     l = .nan; h = .nan; choices[i] = Choice.both
                 } else {
                     l = Swift.max(al, bl); h = Swift.max(ah, bh)
-                    choices[i] = bh < al ? Choice.first : (ah < bl ? Choice.second : Choice.both)
+                    let c = bh < al ? Choice.first : (ah < bl ? Choice.second : Choice.both)
+                    choices[i] = c
+                    decided &+= c == Choice.both ? 0 : 1
                 }
             case .neg: l = -ah; h = -al
             case .square:
@@ -85,6 +92,7 @@ public enum IntervalEvaluator {
             lo[Int(op.out)] = l
             hi[Int(op.out)] = h
         }
+        return decided
     }
 
     @inline(__always)

@@ -7,6 +7,8 @@ public struct RenderStats: Sendable {
     public var tiles: [Int]
     public var tapeOps: [Int]
     public var filled: [Int]
+    /// Per level: tiles whose tape had no decided min/max, passed down unchanged.
+    public var reused: [Int]
     /// Leaf blocks evaluated per pixel, the sum of their tape lengths, pixels evaluated, and pixel-ops (pixels × ops).
     public var leafTiles = 0
     public var leafOps = 0
@@ -17,10 +19,11 @@ public struct RenderStats: Sendable {
         tiles = Array(repeating: 0, count: levels)
         tapeOps = tiles
         filled = tiles
+        reused = tiles
     }
 
     mutating func add(_ o: RenderStats) {
-        for l in tiles.indices { tiles[l] += o.tiles[l]; tapeOps[l] += o.tapeOps[l]; filled[l] += o.filled[l] }
+        for l in tiles.indices { tiles[l] += o.tiles[l]; tapeOps[l] += o.tapeOps[l]; filled[l] += o.filled[l]; reused[l] += o.reused[l] }
         leafTiles += o.leafTiles; leafOps += o.leafOps; pixels += o.pixels; pixelOps += o.pixelOps
     }
 }
@@ -34,7 +37,7 @@ public final class ProsperoRenderer: @unchecked Sendable {
     public let threads: Int
     private let workers: [RenderWorker]
 
-    public init(tape: Tape, tileSizes: [Int] = [128, 32, 8], threads: Int) {
+    public init(tape: Tape, tileSizes: [Int] = [128, 32, 16], threads: Int) {
         precondition(!tileSizes.isEmpty && tileSizes.last! % 8 == 0)
         for l in 1..<tileSizes.count { precondition(tileSizes[l - 1] % tileSizes[l] == 0) }
         self.tape = tape
@@ -155,7 +158,7 @@ final class RenderWorker: @unchecked Sendable {
         let x1 = min(x0 + size, n) - 1, y1 = min(y0 + size, n) - 1
         let xi = FloatInterval(frame.xs[x0], frame.xs[x1])
         let yi = FloatInterval(frame.ys[y1], frame.ys[y0])
-        IntervalEvaluator.evaluate(ops, count: count, lo: lo, hi: hi, choices: choices, x: xi, y: yi)
+        let decided = IntervalEvaluator.evaluate(ops, count: count, lo: lo, hi: hi, choices: choices, x: xi, y: yi)
         stats.tiles[level] += 1
         stats.tapeOps[level] += count
         let l = lo[Int(output)], h = hi[Int(output)]
@@ -164,8 +167,16 @@ final class RenderWorker: @unchecked Sendable {
             stats.filled[level] += 1
             return
         }
-        let child = tapes + level * capacity
-        let r = TapeSimplifier.simplify(ops, count: count, output: output, choices: choices, map: map, free: free, into: child)
+        // Without decided min/max arms the tape has nothing dead (it was simplified already): keep it.
+        var child = UnsafePointer(tapes + level * capacity)
+        var r = (count: count, output: output)
+        if decided == 0 {
+            child = ops
+            stats.reused[level] += 1
+        } else {
+            let s = TapeSimplifier.simplify(ops, count: count, output: output, choices: choices, map: map, free: free, into: tapes + level * capacity)
+            r = (s.count, s.output)
+        }
         if level + 1 < levels {
             let sub = tileSizes[level + 1]
             var y = y0

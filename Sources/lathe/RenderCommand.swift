@@ -32,7 +32,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Render this many times and print timings and tape statistics.") var bench: Int?
     @Option(help: "Tile edge per subdivision level, comma-separated, each a multiple of the next; the last is evaluated per pixel (a multiple of 8).")
-    var tiles = "128,32,8"
+    var tiles = "128,32,16"
 
     func run() throws {
         do {
@@ -80,7 +80,7 @@ struct RenderCommand: ParsableCommand {
         lines.append("program: \(program.instructions.count) ops; tape: \(tape.ops.count) ops in \(tape.slotCount) slots")
         for l in tileSizes.indices {
             let t = stats.tiles[l]
-            lines.append("level \(l) (\(tileSizes[l])px): \(t) tiles, \(f(t == 0 ? 0 : Double(stats.tapeOps[l]) / Double(t), 1)) ops/tile, \(stats.filled[l]) filled")
+            lines.append("level \(l) (\(tileSizes[l])px): \(t) tiles, \(f(t == 0 ? 0 : Double(stats.tapeOps[l]) / Double(t), 1)) ops/tile, \(stats.filled[l]) filled, \(stats.reused[l]) passed their tape down unchanged")
         }
         let leaf = tileSizes.last!
         lines.append("leaf (\(leaf)x\(leaf) px, SIMD8): \(stats.leafTiles) blocks, \(f(stats.leafTiles == 0 ? 0 : Double(stats.leafOps) / Double(stats.leafTiles), 1)) ops/block")
