@@ -37,7 +37,7 @@ public final class ProsperoRenderer: @unchecked Sendable {
     public let threads: Int
     private let workers: [RenderWorker]
 
-    public init(tape: Tape, tileSizes: [Int] = [128, 32, 16], threads: Int) {
+    public init(tape: Tape, tileSizes: [Int] = [256, 128, 32, 16], threads: Int) {
         precondition(!tileSizes.isEmpty && tileSizes.last! % 8 == 0)
         for l in 1..<tileSizes.count { precondition(tileSizes[l - 1] % tileSizes[l] == 0) }
         self.tape = tape
