@@ -175,6 +175,7 @@ final class RenderWorker: @unchecked Sendable {
             stats.reused[level] += 1
         } else {
             let s = TapeSimplifier.simplify(ops, count: count, output: output, choices: choices, map: map, free: free, into: tapes + level * capacity)
+            child = UnsafePointer(tapes + level * capacity + s.start)
             r = (s.count, s.output)
         }
         if level + 1 < levels {

@@ -71,7 +71,7 @@ public struct Tape: Sendable {
                 }
             }
         }
-        ops = Array(child[0..<r.count])
+        ops = Array(child[r.start..<n])
         output = r.output
         slotCount = r.slots
     }
@@ -164,12 +164,13 @@ public enum TapeSimplifier {
     static let none = UInt32.max
 
     /// `map` (one entry per parent slot) must hold `none` everywhere, and does again on return;
-    /// `free` needs room for the parent's slot count; `child` for `count` ops.
+    /// `free` needs room for the parent's slot count; `child` for `count` ops. The ops are written
+    /// backwards from `child + count`: the child tape is `child + start ..< child + count`.
     @inline(__always)
     public static func simplify(
         _ ops: UnsafePointer<TapeOp>, count: Int, output: UInt32, choices: UnsafePointer<UInt8>,
         map: UnsafeMutablePointer<UInt32>, free: UnsafeMutablePointer<UInt32>, into child: UnsafeMutablePointer<TapeOp>
-    ) -> (count: Int, output: UInt32, slots: Int) {
+    ) -> (start: Int, count: Int, output: UInt32, slots: Int) {
         var freeCount = 0
         var nextSlot: UInt32 = 0
         @inline(__always) func allocate() -> UInt32 {
@@ -186,7 +187,7 @@ public enum TapeSimplifier {
         }
         let childOutput = allocate()
         map[Int(output)] = childOutput
-        var emitted = 0
+        var start = count
         var i = count
         while i > 0 {
             i -= 1
@@ -218,15 +219,9 @@ public enum TapeSimplifier {
             default:
                 out.a = slot(op.a)
             }
-            child[emitted] = out
-            emitted += 1
+            start -= 1
+            child[start] = out
         }
-        // Emitted backwards: reverse in place.
-        var lo = 0, hi = emitted - 1
-        while lo < hi {
-            let t = child[lo]; child[lo] = child[hi]; child[hi] = t
-            lo += 1; hi -= 1
-        }
-        return (emitted, childOutput, Int(nextSlot))
+        return (start, count - start, childOutput, Int(nextSlot))
     }
 }

@@ -40,7 +40,7 @@ import Testing
             }
         }
         #expect(map.allSatisfy { $0 == TapeSimplifier.none })
-        return Tape(ops: Array(child[0..<r.count]), output: r.output, slotCount: r.slots)
+        return Tape(ops: Array(child[r.start..<tape.ops.count]), output: r.output, slotCount: r.slots)
     }
 
     static let boxes: [FloatInterval] = [
