@@ -132,7 +132,8 @@ struct Emitter {
         asm.lea(.rsp, Mem(base: .rbp, disp: Int32(-savedBytes)))
         for r in alloc.calleeSaved.reversed() { asm.pop(r) }
         asm.pop(.rbp)
-        asm.vzeroupper()
+        // clear upper ymm halves for SSE callers, unless a 256-bit result travels in ymm0/ymm1
+        if !f.returnsWideVectorInRegister { asm.vzeroupper() }
         asm.ret()
     }
 

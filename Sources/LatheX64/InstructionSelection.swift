@@ -25,6 +25,9 @@ struct InstructionSelector {
             throw JITError(function: f.name, message: "parameters that do not fit in registers are not supported yet")
         }
         out = MachFunction(name: f.name, abi: abi)
+        out.returnsWideVectorInRegister = zip(f.signature.results, abi.results).contains { t, l in
+            if case .xmm = l { return t.bits == 256 } else { return false }
+        }
         out.constants = f.dfg.constants.keys.map { f.dfg.constants[$0] }
         out.classes = (0..<f.dfg.valueCount).map { RegClass(f.dfg.type(of: Value(index: $0))) }
     }

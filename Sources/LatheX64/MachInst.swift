@@ -89,6 +89,9 @@ public struct MachFunction: Sendable {
     /// The IR function's vector constants (`fconst` of a vector type names one by index).
     public var constants: [[UInt8]] = []
 
+    /// Whether a 256-bit result is returned in ymm0/ymm1 (then the epilogue keeps the upper halves).
+    public var returnsWideVectorInRegister = false
+
     /// The registers `inst` reads, in operand order.
     public func uses(_ inst: MachInst) -> [VReg] {
         var out: [VReg] = []
