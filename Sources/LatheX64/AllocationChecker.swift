@@ -50,6 +50,10 @@ public enum AllocationChecker {
                         failures.append(Failure(block: b, inst: i, message: "reads v\(u) from \(alloc.locs[Int(u)]), which holds \(held)"))
                     }
                 }
+                if inst.op == .call {
+                    // the callee may overwrite every caller-saved register
+                    for k in 0..<32 where k >= 16 || !LinearScan.calleeSavedSet.contains(UInt8(k)) { state[k] = unknown }
+                }
                 if inst.dst != noVReg, let k = index(inst.dst) { state[k] = inst.dst }
                 switch inst.op {
                 case .jump:

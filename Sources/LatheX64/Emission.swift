@@ -22,6 +22,8 @@ struct Emitter {
     let options: JITOptions
     var labels: [Label] = []
     let savedBytes: Int
+    /// Native entries of the module's functions, for direct calls.
+    var functionLabels: [String: Label] = [:]
 
     static let s0 = GPR.r10, s1 = GPR.r11
     static let x12 = XMM(12), x13 = XMM(13), x14 = XMM(14), x15 = XMM(15)
@@ -103,7 +105,8 @@ struct Emitter {
         asm.push(.rbp)
         asm.mov(.rbp, .rsp, is64: true)
         for r in alloc.calleeSaved { asm.push(r) }
-        var frame = 32 * alloc.slotCount
+        // spill slots, then the out-slots of calls at rsp (kept 16-byte aligned for calls)
+        var frame = 32 * alloc.slotCount + 32 * (f.callSites.map(\.abi.outSlotCount).max() ?? 0)
         if (frame + savedBytes) % 16 != 0 { frame += 8 }
         if frame > 0 { asm.alu(.sub, .rsp, imm: Int32(frame), is64: true) }
         for b in 0..<f.blocks.count {
@@ -122,8 +125,60 @@ struct Emitter {
                     parallelMove(moves)
                     continue
                 }
+                if f.insts[i].op == .call {
+                    let call = f.insts[i]
+                    i += 1
+                    var results: [MachInst] = []
+                    while i < blk.instEnd && f.insts[i].op == .callResult { results.append(f.insts[i]); i += 1 }
+                    emitCall(call, results: results)
+                    continue
+                }
                 emit(f.insts[i], block: b)
                 i += 1
+            }
+        }
+    }
+
+    /// Arguments to ABI registers (one parallel move), the call, then results to their locations.
+    mutating func emitCall(_ call: MachInst, results: [MachInst]) {
+        let site = f.callSites[Int(call.imm)]
+        var moves: [(from: Loc, to: Loc, isXMM: Bool)] = []
+        for (v, l) in zip(f.list(call), site.abi.params) {
+            switch l {
+            case .gpr(let r): moves.append((loc(v), .gpr(r), false))
+            case .xmm(let x): moves.append((loc(v), .xmm(x), true))
+            case .outSlot: break
+            }
+        }
+        if let r = site.abi.memoryBase { moves.append((loc(call.b), .gpr(r), false)) }
+        parallelMove(moves)
+        if let r = site.abi.outPointer { asm.mov(r, .rsp, is64: true) }
+        switch site.target {
+        case .jit(let name): asm.call(functionLabels[name]!)
+        case .host(let address):
+            asm.mov(Self.s1, imm: UInt64(address))
+            asm.call(Self.s1)
+        }
+        var back: [(from: Loc, to: Loc, isXMM: Bool)] = []
+        for r in results {
+            switch site.abi.results[Int(r.imm)] {
+            case .gpr(let g): back.append((.gpr(g), loc(r.dst), false))
+            case .xmm(let x): back.append((.xmm(x), loc(r.dst), true))
+            case .outSlot: break
+            }
+        }
+        parallelMove(back)
+        for r in results {
+            guard case .outSlot(let k) = site.abi.results[Int(r.imm)] else { continue }
+            let m = Mem(base: .rsp, disp: Int32(32 * k))
+            if f.classes[Int(r.dst)] == .gpr {
+                let rd = dstG(r.dst)
+                asm.load(rd, m, is64: true)
+                finishG(r.dst, rd)
+            } else {
+                let rd = dstX(r.dst)
+                asm.v(.movups, rd, .mem(m), wide: true)
+                finishX(r.dst, rd)
             }
         }
     }

@@ -59,7 +59,7 @@ extension Emitter {
             return
         }
         switch inst.op {
-        case .arg: break
+        case .arg, .call, .callResult: break
         case .jump, .brif, .ret, .trap: emitControl(inst, block: b)
         case .iconst:
             let rd = dstG(inst.dst)

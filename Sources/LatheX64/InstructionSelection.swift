@@ -17,8 +17,12 @@ struct InstructionSelector {
     private var outPointer: VReg = noVReg
     private var pendingTrampolines: [(block: Int, target: Int, args: [VReg])] = []
 
-    init(_ f: Function) throws(JITError) {
+    /// How to reach a callee by name: a JIT function (and whether it takes the memory base) or a host address.
+    let resolve: (String) -> (CallSite.Target, usesMemory: Bool)?
+
+    init(_ f: Function, resolve: @escaping (String) -> (CallSite.Target, usesMemory: Bool)? = { _ in nil }) throws(JITError) {
         self.f = f
+        self.resolve = resolve
         if f.memories.count > 1 { throw JITError(function: f.name, message: "more than one memory is not supported yet") }
         let usesMemory = f.memories.count == 1
         guard let abi = ABILayout(f.signature, usesMemory: usesMemory) else {
@@ -38,8 +42,8 @@ struct InstructionSelector {
     }
 
     /// Runs selection over the whole function.
-    static func select(_ f: Function) throws(JITError) -> MachFunction {
-        var s = try InstructionSelector(f)
+    static func select(_ f: Function, resolve: @escaping (String) -> (CallSite.Target, usesMemory: Bool)? = { _ in nil }) throws(JITError) -> MachFunction {
+        var s = try InstructionSelector(f, resolve: resolve)
         try s.run()
         return s.out
     }
@@ -202,6 +206,22 @@ struct InstructionSelector {
             setList(&m, f.dfg.pool.elements(ValueList(handle: d.b)).map { VReg(f.dfg.resolve($0).raw) })
             out.insts.append(m)
         case .trap, .unreachable: out.insts.append(MachInst(.trap, type: .i32))
+        case .call:
+            let callee = f.functionRefs[FuncRef(index: Int(d.a))]
+            let sig = f.signature(of: FuncRef(index: Int(d.a)))
+            guard let (target, usesMemory) = resolve(callee.name) else { throw unsupported(inst, "a call to an unknown function %\(callee.name)") }
+            if usesMemory && memoryBase == noVReg { throw unsupported(inst, "a call that needs memory from a function without memory") }
+            guard let abi = ABILayout(sig, usesMemory: usesMemory) else { throw unsupported(inst, "a call with stack arguments") }
+            out.callSites.append(CallSite(target: target, abi: abi))
+            let callIndex = out.insts.count
+            var m = MachInst(.call, type: .i32, b: usesMemory ? memoryBase : noVReg, imm: Int64(out.callSites.count - 1))
+            setList(&m, f.dfg.pool.elements(ValueList(handle: d.b)).map { VReg(f.dfg.resolve($0).raw) })
+            out.insts.append(m)
+            for (k, r) in f.dfg.results(of: inst).enumerated() {
+                var res = MachInst(.callResult, type: f.dfg.type(of: r), dst: VReg(r.raw), imm: Int64(k))
+                res.imm2 = UInt32(callIndex)
+                out.insts.append(res)
+            }
         default:
             throw unsupported(inst, op.name)
         }

@@ -21,14 +21,28 @@ public final class JITModule: @unchecked Sendable {
     }
 
     /// Verifies, selects, allocates and emits every function; the first failure is thrown.
-    public init(functions irFunctions: [Function], options: JITOptions = JITOptions(), checkAllocation: Bool = false) throws {
+    /// `hostFunctions` maps names that functions call but the module does not define to C function
+    /// addresses (System V, no memory base argument).
+    public init(functions irFunctions: [Function], hostFunctions: [String: UnsafeRawPointer] = [:],
+                options: JITOptions = JITOptions(), checkAllocation: Bool = false) throws {
         var asm = X64Assembler()
+        var functionLabels: [String: Label] = [:]
+        var usesMemory: [String: Bool] = [:]
+        for f in irFunctions {
+            functionLabels[f.name] = asm.newLabel()
+            usesMemory[f.name] = f.memories.count > 0
+        }
+        let resolve: (String) -> (CallSite.Target, usesMemory: Bool)? = { name in
+            if let m = usesMemory[name] { return (.jit(name), m) }
+            if let p = hostFunctions[name] { return (.host(UInt(bitPattern: p)), false) }
+            return nil
+        }
         var stats = Statistics()
         var entries: [(String, Signature, ABILayout, Label, Label)] = []
         for f in irFunctions {
             let report = f.verify()
             guard report.isValid else { throw JITError(function: f.name, message: "does not verify:\n\(report.render())") }
-            let mf = try InstructionSelector.select(f)
+            let mf = try InstructionSelector.select(f, resolve: resolve)
             let alloc = LinearScan.allocate(mf)
             if checkAllocation {
                 let failures = AllocationChecker.check(mf, alloc)
@@ -37,8 +51,9 @@ public final class JITModule: @unchecked Sendable {
             stats.irInstructions += f.layout.blocks.reduce(0) { $0 + f.layout.insts($1).count }
             stats.machineInstructions += mf.insts.count
             stats.spilledVRegs += alloc.spilled
-            let native = asm.newLabel(), raw = asm.newLabel()
+            let native = functionLabels[f.name]!, raw = asm.newLabel()
             var e = Emitter(asm: asm, f: mf, alloc: alloc, options: options)
+            e.functionLabels = functionLabels
             e.emitFunction(entry: native)
             asm = e.asm
             Self.emitRawEntry(&asm, entry: raw, native: native, signature: f.signature, abi: mf.abi)

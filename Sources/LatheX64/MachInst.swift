@@ -44,6 +44,11 @@ public enum MOp: UInt8, Sendable {
     /// Return the operand list; `b` is the out-pointer for results past the registers.
     case ret
     case trap
+    /// Call site `imm` (an index into `callSites`) with the operand list as arguments and `b` the
+    /// memory base when the callee takes one; clobbers every caller-saved register.
+    case call
+    /// dst = result `imm` of the call at instruction `imm2` (directly after it).
+    case callResult
 }
 
 /// One machine instruction with virtual registers (44 bytes, stored in one array per function).
@@ -88,6 +93,8 @@ public struct MachFunction: Sendable {
     public var abi: ABILayout
     /// The IR function's vector constants (`fconst` of a vector type names one by index).
     public var constants: [[UInt8]] = []
+    /// Called functions: a JIT function of the module (by name) or a host function (by address).
+    public var callSites: [CallSite] = []
 
     /// Whether a 256-bit result is returned in ymm0/ymm1 (then the epilogue keeps the upper halves).
     public var returnsWideVectorInRegister = false
@@ -112,6 +119,16 @@ public struct MachFunction: Sendable {
         default: return []
         }
     }
+}
+
+/// One call: its target and the callee's ABI layout.
+public struct CallSite: Sendable {
+    public enum Target: Sendable, Equatable {
+        case jit(String)
+        case host(UInt)
+    }
+    public var target: Target
+    public var abi: ABILayout
 }
 
 /// Where the System V calling convention puts parameters and results.

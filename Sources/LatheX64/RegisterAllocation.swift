@@ -82,7 +82,8 @@ public enum LinearScan {
             for i in blk.instStart..<blk.instEnd {
                 let inst = f.insts[i]
                 for u in f.uses(inst) { touch(u, 2 * i) }
-                if inst.dst != noVReg { touch(inst.dst, 2 * i + 1) }
+                // call results are all written when the call returns
+                if inst.dst != noVReg { touch(inst.dst, inst.op == .callResult ? 2 * Int(inst.imm2) + 1 : 2 * i + 1) }
             }
             for w in 0..<liveIn[b].count where liveIn[b][w] != 0 {
                 for bit in 0..<64 where liveIn[b][w] & (1 << UInt64(bit)) != 0 { touch(VReg(w * 64 + bit), first) }
@@ -104,6 +105,13 @@ public enum LinearScan {
         var active: [Int] = []  // vregs holding registers, any order
         var slots = 0, spilled = 0
         var usedCallee = Set<UInt8>()
+        let calls = f.insts.indices.filter { f.insts[$0].op == .call }.map { 2 * $0 }
+        /// Whether the vreg is live across a call (then only callee-saved registers keep it).
+        func crossesCall(_ v: Int) -> Bool {
+            var lo = 0, hi = calls.count
+            while lo < hi { let mid = (lo + hi) / 2; if calls[mid] <= start[v] { lo = mid + 1 } else { hi = mid } }
+            return lo < calls.count && calls[lo] < end[v]
+        }
         for v in order {
             // expire intervals that ended before this one starts
             active.removeAll { w in
@@ -112,6 +120,15 @@ public enum LinearScan {
                 return true
             }
             let isG = f.classes[v] == .gpr
+            if crossesCall(v) {
+                if isG, let k = freeG.lastIndex(where: { calleeSavedSet.contains($0.number) }) {
+                    let g = freeG.remove(at: k)
+                    locs[v] = .gpr(g); active.append(v); usedCallee.insert(g.number)
+                } else {
+                    locs[v] = .slot(slots); slots += 1; spilled += 1
+                }
+                continue
+            }
             if isG, let g = freeG.popLast() {
                 locs[v] = .gpr(g); active.append(v)
                 if calleeSavedSet.contains(g.number) { usedCallee.insert(g.number) }
