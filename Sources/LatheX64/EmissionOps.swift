@@ -54,7 +54,7 @@ extension Emitter {
         let t = inst.type
         let is64 = t.bits == 64
         let wide = t.bits == 256
-        if t.isVector && [MOp.iadd, .isub, .imul, .iand, .ior, .ixor, .ineg, .inot, .icmp].contains(inst.op) {
+        if t.isVector && [MOp.iadd, .isub, .imul, .iand, .ior, .ixor, .ineg, .inot, .icmp, .smin, .smax, .umin, .umax].contains(inst.op) {
             emitVector(inst)
             return
         }
@@ -125,6 +125,19 @@ extension Emitter {
             asm.movzx8(rd, Self.s0)
             finishG(inst.dst, rd)
         case .select: emitSelect(inst)
+        case .smin, .smax, .umin, .umax:
+            // dst = a when the condition holds, else b
+            let take: Cond = [.smin: .l, .smax: .g, .umin: .b, .umax: .a][inst.op]!
+            let ra = useG(inst.a, Self.s0), rb = useG(inst.b, Self.s1)
+            asm.alu(.cmp, ra, rb, is64: is64)
+            let rd = dstG(inst.dst)
+            if rd == ra {
+                asm.cmov(Cond(rawValue: take.rawValue ^ 1)!, rd, rb, is64: true)
+            } else {
+                if rd != rb { asm.mov(rd, rb, is64: true) }
+                asm.cmov(take, rd, ra, is64: true)
+            }
+            finishG(inst.dst, rd)
         case .sextend, .uextend, .ireduce:
             let ra = useG(inst.a, Self.s0), rd = dstG(inst.dst)
             if inst.op == .sextend { asm.movsxd(rd, ra) } else { asm.mov(rd, ra, is64: false) }

@@ -41,6 +41,35 @@ extension Emitter {
             if inst.op == .fneg { asm.v(.xorps, rd, ra, splatConstant(sign, laneBytes: laneBytes), wide: wide) }
             else { asm.v(.andps, rd, ra, splatConstant(~sign & (laneBytes == 8 ? ~0 : 0xffff_ffff), laneBytes: laneBytes), wide: wide) }
             finishX(inst.dst, rd)
+        case .fcopysign:
+            let ra = useX(inst.a, Self.x15), rb = useX(inst.b, Self.x14)
+            let sign: UInt64 = t.laneBits == 64 ? 1 << 63 : 1 << 31
+            let laneBytes = t.laneBits / 8
+            asm.v(.andps, Self.x12, ra, splatConstant(~sign & (laneBytes == 8 ? ~0 : 0xffff_ffff), laneBytes: laneBytes), wide: wide)
+            asm.v(.andps, Self.x13, rb, splatConstant(sign, laneBytes: laneBytes), wide: wide)
+            let rd = dstX(inst.dst)
+            asm.v(.orps, rd, Self.x12, Self.x13, wide: wide)
+            finishX(inst.dst, rd)
+        case .round:
+            let ra = useX(inst.a, Self.x15), rd = dstX(inst.dst)
+            if t.isVector { asm.v(t.laneBits == 64 ? .roundpd : .roundps, rd, .reg(ra.number), wide: wide, imm: inst.cc | 8) }
+            else { asm.v(t.bits == 64 ? .roundsd : .roundss, rd, ra, ra, imm: inst.cc | 8) }
+            canonicalize(rd, t)
+            finishX(inst.dst, rd)
+        case .smin, .smax, .umin, .umax:
+            let table: [MOp: [Int: VexOp]] = [
+                .smin: [8: .pminsb, 16: .pminsw, 32: .pminsd], .smax: [8: .pmaxsb, 16: .pmaxsw, 32: .pmaxsd],
+                .umin: [8: .pminub, 16: .pminuw, 32: .pminud], .umax: [8: .pmaxub, 16: .pmaxuw, 32: .pmaxud]]
+            let ra = useX(inst.a, Self.x15), rb = useX(inst.b, Self.x14), rd = dstX(inst.dst)
+            asm.v(table[inst.op]![t.laneBits]!, rd, ra, rb, wide: wide)
+            finishX(inst.dst, rd)
+        case .anyTrue:
+            let ra = useX(inst.a, Self.x15)
+            asm.v(.ptest, ra, .reg(ra.number), wide: wide)
+            asm.setcc(.ne, Self.s0)
+            let rd = dstG(inst.dst)
+            asm.movzx8(rd, Self.s0)
+            finishG(inst.dst, rd)
         case .fcmp:
             let preds: [UInt8] = [0, 4, 1, 0x0e, 2, 0x0d]  // eq ne lt gt le ge (ordered, quiet; ne unordered)
             let ra = useX(inst.a, Self.x15), rb = useX(inst.b, Self.x14)

@@ -159,6 +159,16 @@ struct InstructionSelector {
             let isUnary = op == .sqrt || op == .fneg || op == .fabs
             emit(m[op]!, type(d.a), a: v(d.a), b: isUnary ? noVReg : v(d.b))
         case .fcmp: emit(.fcmp, type(d.a), a: v(d.a), b: v(d.b), cc: d.imm8)
+        case .fcopysign: emit(.fcopysign, type(d.a), a: v(d.a), b: v(d.b))
+        case .ceil, .floor, .trunc, .nearest:
+            let mode: [Opcode: UInt8] = [.nearest: 0, .floor: 1, .ceil: 2, .trunc: 3]
+            emit(.round, type(d.a), a: v(d.a), cc: mode[op]!)
+        case .smin, .smax, .umin, .umax:
+            let t = type(d.a)
+            if t.isVector && t.laneBits == 64 { throw unsupported(inst, "\(op.name) on 64-bit lanes") }
+            let m: [Opcode: MOp] = [.smin: .smin, .smax: .smax, .umin: .umin, .umax: .umax]
+            emit(m[op]!, t, a: v(d.a), b: v(d.b))
+        case .vanyTrue: emit(.anyTrue, type(d.a), a: v(d.a))
         case .select:
             emit(.select, type(d.b), a: v(d.a), b: v(d.b), c: v(d.c))
         case .bitselect: emit(.bitselect, type(d.a), a: v(d.a), b: v(d.b), c: v(d.c))

@@ -25,7 +25,13 @@ public enum MOp: UInt8, Sendable {
     /// dst = a != 0 ? b : c.
     case select
     case sextend, uextend, ireduce
-    case fadd, fsub, fmul, fdiv, fmin, fmax, sqrt, fneg, fabs
+    case fadd, fsub, fmul, fdiv, fmin, fmax, sqrt, fneg, fabs, fcopysign
+    /// Round to an integral value (`cc`: 0 nearest even, 1 floor, 2 ceil, 3 trunc).
+    case round
+    /// Integer min/max, scalar or lane-wise.
+    case smin, smax, umin, umax
+    /// dst = 1 when any bit of vector `a` is set.
+    case anyTrue
     /// dst = a cc b (`cc` = FloatCC raw): 0/1 for scalars, a lane mask for vectors.
     case fcmp
     case vand, vor, vxor, vandn

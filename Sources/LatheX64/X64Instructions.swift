@@ -45,6 +45,15 @@ public struct VexOp: Hashable, Sendable {
     public static let pextrd = VexOp(map: 3, pp: 1, 0x16), pextrq = VexOp(map: 3, pp: 1, w: true, 0x16)
     public static let pinsrb = VexOp(map: 3, pp: 1, 0x20), pinsrw = VexOp(map: 1, pp: 1, 0xc4)
     public static let pinsrd = VexOp(map: 3, pp: 1, 0x22), pinsrq = VexOp(map: 3, pp: 1, w: true, 0x22)
+    /// Rounding with an immediate mode (0 nearest, 1 floor, 2 ceil, 3 trunc; +8 suppresses inexact).
+    public static let roundps = VexOp(map: 3, pp: 1, 0x08), roundpd = VexOp(map: 3, pp: 1, 0x09)
+    public static let roundss = VexOp(map: 3, pp: 1, 0x0a), roundsd = VexOp(map: 3, pp: 1, 0x0b)
+    public static let pminsb = VexOp(map: 2, pp: 1, 0x38), pminsw = pi(0xea), pminsd = VexOp(map: 2, pp: 1, 0x39)
+    public static let pminub = pi(0xda), pminuw = VexOp(map: 2, pp: 1, 0x3a), pminud = VexOp(map: 2, pp: 1, 0x3b)
+    public static let pmaxsb = VexOp(map: 2, pp: 1, 0x3c), pmaxsw = pi(0xee), pmaxsd = VexOp(map: 2, pp: 1, 0x3d)
+    public static let pmaxub = pi(0xde), pmaxuw = VexOp(map: 2, pp: 1, 0x3e), pmaxud = VexOp(map: 2, pp: 1, 0x3f)
+    /// `vptest a, b` sets ZF when a & b is zero.
+    public static let ptest = VexOp(map: 2, pp: 1, 0x17)
     // BMI (general-purpose registers, VEX-encoded)
     public static let andn32 = VexOp(map: 2, pp: 0, 0xf2), andn64 = VexOp(map: 2, pp: 0, w: true, 0xf2)
     public static let shlx32 = VexOp(map: 2, pp: 1, 0xf7), shlx64 = VexOp(map: 2, pp: 1, w: true, 0xf7)

@@ -108,6 +108,12 @@ import Testing
         ("vpcmpeqd ymm12, ymm12, ymm12", { $0.v(.pcmpeqd, XMM(12), XMM(12), XMM(12), wide: true) }),
         ("vpcmpgtq xmm1, xmm2, xmm3", { $0.v(.pcmpgtq, XMM(1), XMM(2), XMM(3)) }),
         ("vpcmpgtb xmm1, xmm2, xmm3", { $0.v(.pcmpgtb, XMM(1), XMM(2), XMM(3)) }),
+        ("vroundps ymm1, ymm2, 0xa", { $0.v(.roundps, XMM(1), .reg(2), wide: true, imm: 10) }),
+        ("vroundsd xmm1, xmm2, xmm3, 0x9", { $0.v(.roundsd, XMM(1), XMM(2), XMM(3), imm: 9) }),
+        ("vpminsd ymm1, ymm2, ymm3", { $0.v(.pminsd, XMM(1), XMM(2), XMM(3), wide: true) }),
+        ("vpmaxuw xmm1, xmm2, xmm3", { $0.v(.pmaxuw, XMM(1), XMM(2), XMM(3)) }),
+        ("vpminub xmm9, xmm2, xmm3", { $0.v(.pminub, XMM(9), XMM(2), XMM(3)) }),
+        ("vptest ymm1, ymm1", { $0.v(.ptest, XMM(1), .reg(1), wide: true) }),
     ]
 
     static func disassemble(_ code: [UInt8]) throws -> [String]? {

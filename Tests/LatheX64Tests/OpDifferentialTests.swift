@@ -22,6 +22,11 @@ import LatheIR
         case .fdiv: b.fdiv(x, y)
         case .fmin: b.fmin(x, y)
         case .fmax: b.fmax(x, y)
+        case .fcopysign: b.fcopysign(x, y)
+        case .smin: b.smin(x, y)
+        case .smax: b.smax(x, y)
+        case .umin: b.umin(x, y)
+        case .umax: b.umax(x, y)
         default: fatalError("\(op.name)")
         }
     }
@@ -36,6 +41,10 @@ import LatheIR
         case .sqrt: b.sqrt(x)
         case .fneg: b.fneg(x)
         case .fabs: b.fabs(x)
+        case .ceil: b.ceil(x)
+        case .floor: b.floor(x)
+        case .trunc: b.trunc(x)
+        case .nearest: b.nearest(x)
         default: fatalError("\(op.name)")
         }
     }
@@ -46,12 +55,16 @@ import LatheIR
     }
 
     static let intBinary: [Opcode] = [.iadd, .isub, .imul, .band, .bor, .bxor, .bandNot, .ishl, .sshr, .ushr]
-    static let floatBinary: [Opcode] = [.fadd, .fsub, .fmul, .fdiv, .fmin, .fmax]
+    static let floatBinary: [Opcode] = [.fadd, .fsub, .fmul, .fdiv, .fmin, .fmax, .fcopysign]
     static let floatTypes: [IRType] = [.f32, .f64, .f32x4, .f32x8, .f64x2, .f64x4]
 
     @Test(arguments: [IRType.i32, .i64])
     func scalarIntegers(_ t: IRType) throws {
         for op in Self.intBinary {
+            let f = straightLine("f", [t, t], [t]) { b, p in [Self.binary(&b, op, p[0], p[1])] }
+            try expectSameAsInterpreter([f], entry: "f", inputs: Self.inputs([t, t]))
+        }
+        for op in [Opcode.smin, .smax, .umin, .umax] {
             let f = straightLine("f", [t, t], [t]) { b, p in [Self.binary(&b, op, p[0], p[1])] }
             try expectSameAsInterpreter([f], entry: "f", inputs: Self.inputs([t, t]))
         }
@@ -73,7 +86,7 @@ import LatheIR
             let f = straightLine("f", [t, t], [t]) { b, p in [Self.binary(&b, op, p[0], p[1])] }
             try expectSameAsInterpreter([f], entry: "f", inputs: Self.inputs([t, t], count: 120))
         }
-        for op in [Opcode.sqrt, .fneg, .fabs] {
+        for op in [Opcode.sqrt, .fneg, .fabs, .ceil, .floor, .trunc, .nearest] {
             let f = straightLine("f", [t], [t]) { b, p in [Self.unary(&b, op, p[0])] }
             try expectSameAsInterpreter([f], entry: "f", inputs: Self.inputs([t]))
         }
@@ -89,6 +102,7 @@ import LatheIR
     func vectors(_ t: IRType) throws {
         var ops: [Opcode] = [.band, .bor, .bxor, .bandNot]
         if t.isIntLike { ops += [.iadd, .isub] + (t.laneBits == 32 || t.laneBits == 16 ? [.imul] : []) }
+        if t.isIntLike && t.laneBits < 64 { ops += [.smin, .smax, .umin, .umax] }
         for op in ops {
             let f = straightLine("f", [t, t], [t]) { b, p in [Self.binary(&b, op, p[0], p[1])] }
             try expectSameAsInterpreter([f], entry: "f", inputs: Self.inputs([t, t]))
@@ -113,6 +127,8 @@ import LatheIR
             let ins = straightLine("f", [t, lane], [t]) { b, p in [b.insertlane(p[0], p[1], k)] }
             try expectSameAsInterpreter([ins], entry: "f", inputs: Self.inputs([t, lane], count: 8))
         }
+        let any = straightLine("f", [t], [.i32]) { b, p in [b.vanyTrue(p[0])] }
+        try expectSameAsInterpreter([any], entry: "f", inputs: Self.inputs([t]) + [[RuntimeValue(type: t, bits: .zero)]])
         if t.laneBits != 16 {
             let mask = straightLine("f", [t], [.i32]) { b, p in [b.vbitmask(p[0])] }
             try expectSameAsInterpreter([mask], entry: "f", inputs: Self.inputs([t]))
