@@ -38,8 +38,17 @@ public enum AllocationChecker {
         while let b = work.popLast() {
             var state = entryState[b]!
             let blk = f.blocks[b]
+            var groupWrites = Set<Int>()
             for i in blk.instStart..<blk.instEnd {
                 let inst = f.insts[i]
+                // incoming arguments and call results are written as one parallel move: distinct locations
+                if inst.op == .arg || inst.op == .callResult, let k = index(inst.dst) {
+                    if !groupWrites.insert(k).inserted, reported.insert(i).inserted {
+                        failures.append(Failure(block: b, inst: i, message: "v\(inst.dst) shares \(alloc.locs[Int(inst.dst)]) with another value written by the same parallel move"))
+                    }
+                } else {
+                    groupWrites.removeAll()
+                }
                 for u in f.uses(inst) {
                     guard let k = index(u) else {
                         if reported.insert(i).inserted { failures.append(Failure(block: b, inst: i, message: "v\(u) has no location")) }

@@ -26,7 +26,8 @@ public struct Allocation: Sendable {
 /// Live intervals and linear-scan allocation over the machine function's block order.
 ///
 /// Instruction i reads its operands at position 2i and writes its result at 2i+1; a block's
-/// parameters are written at 2·start−1. A vreg's interval is one range from its definition to its
+/// parameters are written at 2·start−1, the entry's `arg`s all at 1 and a call's results all at the
+/// call's 2i+1 (the emitter moves each group at once). A vreg's interval is one range from its definition to its
 /// last use, widened to the start of every block where it is live-in and the end of every block
 /// where it is live-out (from a backward data-flow over the CFG). Scan: intervals by start, an
 /// active set per class; when no register is free the interval that ends last is spilled to its
@@ -82,8 +83,10 @@ public enum LinearScan {
             for i in blk.instStart..<blk.instEnd {
                 let inst = f.insts[i]
                 for u in f.uses(inst) { touch(u, 2 * i) }
-                // call results are all written when the call returns
-                if inst.dst != noVReg { touch(inst.dst, inst.op == .callResult ? 2 * Int(inst.imm2) + 1 : 2 * i + 1) }
+                // the emitter writes a call's results, and the incoming arguments, as one parallel move
+                if inst.dst != noVReg {
+                    touch(inst.dst, inst.op == .callResult ? 2 * Int(inst.imm2) + 1 : inst.op == .arg ? 1 : 2 * i + 1)
+                }
             }
             for w in 0..<liveIn[b].count where liveIn[b][w] != 0 {
                 for bit in 0..<64 where liveIn[b][w] & (1 << UInt64(bit)) != 0 { touch(VReg(w * 64 + bit), first) }

@@ -80,6 +80,24 @@ import LatheIR
                                     memoryBytes: 65536, initialMemory: initial)
     }
 
+    /// With a memory64 and a null base, addresses are raw pointers.
+    @Test func rawPointers() throws {
+        var b = FunctionBuilder(name: "p", signature: Signature(params: [.i64], results: [.f32]))
+        _ = b.declareMemory(MemoryDecl(minPages: 0, is64: true))
+        let e = b.createBlock()
+        let p = b.appendFunctionParams(e)
+        b.switchToBlock(e); b.sealBlock(e)
+        let x = b.load(.f32, p[0], offset: 4)
+        b.store(b.fadd(x, x), p[0], offset: 8)
+        b.return([x])
+        let jit = try JITModule(functions: [b.finalize()], checkAllocation: true)
+        let f = try #require(jit.function(named: "p"))
+        var data: [Float] = [1, 2.5, 0]
+        let out = data.withUnsafeMutableBytes { f.call([.i64(Int64(Int(bitPattern: $0.baseAddress!)))], memory: nil) }
+        #expect(out == [.f32(2.5)])
+        #expect(data == [1, 2.5, 5])
+    }
+
     /// Scalar loads and stores of every width through an i32 address.
     @Test func scalarMemoryOps() throws {
         var b = FunctionBuilder(name: "m", signature: Signature(params: [.i32, .i64, .f64], results: [.i64, .i32, .f32]))
@@ -130,6 +148,18 @@ import LatheIR
         let failures = AllocationChecker.check(mf, alloc)
         #expect(failures.count == 1)
         #expect(failures.first?.message.contains("reads v\(sum)") == true)
+    }
+
+    /// Incoming arguments are written at once, so a dead argument must not share a register with a live one.
+    @Test func checkerCatchesSharedArgumentRegisters() throws {
+        let f = straightLine("a", [.i32x4, .i32x8], [.i32x8]) { _, p in [p[1]] }
+        let mf = try InstructionSelector.select(f)
+        var alloc = LinearScan.allocate(mf)
+        #expect(alloc.locs[0] != alloc.locs[1])
+        #expect(AllocationChecker.check(mf, alloc).isEmpty)
+        alloc.locs[0] = alloc.locs[1]
+        #expect(AllocationChecker.check(mf, alloc).count == 1)
+        try expectSameAsInterpreter([f], entry: "a", inputs: OpDifferentialTests.inputs([.i32x4, .i32x8]))
     }
 
     /// A corrupted edge: a loop-carried parameter placed where another live value sits.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import LatheIR
 @testable import LatheX64
@@ -137,19 +138,22 @@ struct RandomFunctionGenerator {
 }
 
 @Suite struct RandomFunctionTests {
+    /// Seeds per test; `LATHE_JIT_RANDOM=N` runs more.
+    static let seeds = 0..<(ProcessInfo.processInfo.environment["LATHE_JIT_RANDOM"].flatMap { Int($0) } ?? 40)
+
     static func inputs(seed: UInt64) -> [[RuntimeValue]] {
         var r = TestRandom(seed: seed)
         return (0..<6).map { _ in RandomFunctionGenerator.types.map { Edge.value($0, &r) } }
     }
 
-    @Test(arguments: 0..<40)
+    @Test(arguments: seeds)
     func straightLine(seed: Int) throws {
         let f = RandomFunctionGenerator.straightLine(seed: UInt64(seed), steps: 80)
         try #require(f.verify().isValid, "\(f.verify())")
         try expectSameAsInterpreter([f], entry: "r", inputs: Self.inputs(seed: UInt64(seed)))
     }
 
-    @Test(arguments: 0..<40)
+    @Test(arguments: seeds)
     func controlFlow(seed: Int) throws {
         let f = RandomFunctionGenerator.withControlFlow(seed: UInt64(1000 + seed), steps: 80)
         try #require(f.verify().isValid, "\(f.verify())")
