@@ -31,7 +31,8 @@ struct RandomFunctionGenerator {
         switch t {
         case .i32, .i64:
             let x = any(t), y = any(t)
-            switch r.below(12) {
+            switch r.below(13) {
+            case 12: add([b.smin(x, y), b.smax(x, y), b.umin(x, y), b.umax(x, y)][r.below(4)])
             case 0: add(b.iadd(x, y))
             case 1: add(b.isub(x, y))
             case 2: add(b.imul(x, y))
@@ -47,7 +48,8 @@ struct RandomFunctionGenerator {
             }
         case .f32, .f64:
             let x = any(t), y = any(t)
-            switch r.below(8) {
+            switch r.below(9) {
+            case 8: add([b.fcopysign(x, y), b.ceil(x), b.floor(x), b.trunc(x), b.nearest(x)][r.below(5)])
             case 0: add([b.fadd(x, y), b.fsub(x, y), b.fmul(x, y), b.fdiv(x, y)][r.below(4)])
             case 1: add([b.fmin(x, y), b.fmax(x, y)][r.below(2)])
             case 2: add([b.sqrt(x), b.fneg(x), b.fabs(x)][r.below(3)])
@@ -59,7 +61,8 @@ struct RandomFunctionGenerator {
             }
         case .f32x8, .f64x2:
             let x = any(t), y = any(t)
-            switch r.below(7) {
+            switch r.below(8) {
+            case 7: add([b.fcopysign(x, y), b.ceil(x), b.floor(x), b.trunc(x), b.nearest(x)][r.below(5)])
             case 0: add([b.fadd(x, y), b.fsub(x, y), b.fmul(x, y), b.fdiv(x, y)][r.below(4)])
             case 1: add([b.fmin(x, y), b.fmax(x, y)][r.below(2)])
             case 2: add([b.sqrt(x), b.fneg(x), b.fabs(x)][r.below(3)])
@@ -70,7 +73,8 @@ struct RandomFunctionGenerator {
             }
         default:  // integer vectors
             let x = any(t), y = any(t)
-            switch r.below(5) {
+            switch r.below(6) {
+            case 5: add(t.laneBits == 32 ? [b.smin(x, y), b.umax(x, y)][r.below(2)] : b.vanyTrue(x))
             case 0: add([b.iadd(x, y), b.isub(x, y)][r.below(2)])
             case 1: add(t.laneBits == 32 ? b.imul(x, y) : b.bxor(x, y))
             case 2: add(b.icmp([IntCC.eq, .ne, .slt, .sgt, .sle, .sge][r.below(6)], x, y))
