@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LatheIR", targets: ["LatheIR"]),
         .library(name: "LatheWasmIR", targets: ["LatheWasmIR"]),
         .library(name: "LatheOpt", targets: ["LatheOpt"]),
+        .library(name: "LatheX64", targets: ["LatheX64"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,6 +38,8 @@ let package = Package(
             dependencies: ["LatheIR", "LatheWasm", "LatheWasmIR"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-fno-math-errno", "-target-cpu", "haswell"], .when(platforms: [.linux]))]
         ),
+        // The x86-64 JIT: encoder, instruction selection, register allocation and its checker, executable memory.
+        .target(name: "LatheX64", dependencies: ["LatheIR", "LatheEntity"]),
         // Differential fuzzing: a seeded module generator, before/after execution on WasmKit's engine,
         // a reducer, and reader robustness by mutation.
         .target(
@@ -89,6 +92,7 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
             ]
         ),
+        .testTarget(name: "LatheX64Tests", dependencies: ["LatheX64", "LatheIR"]),
         .testTarget(name: "LatheFuzzTests", dependencies: ["LatheFuzz", "LatheWasm", "LatheOpt", "LatheTestSupport"]),
         .testTarget(
             name: "LatheOptTests",
