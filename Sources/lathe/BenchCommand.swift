@@ -210,7 +210,7 @@ struct BenchRunner {
     func progress(_ step: Int, _ total: Int, _ row: BenchRow) {
         var line = "[\(step)/\(total)] \(row.module) \(row.tool)\(row.tool == "input" ? "" : " -O\(row.level)"): \(row.size) bytes"
         if let t = row.optMilliseconds { line += String(format: ", opt %.0f ms, %d KiB", t, row.peakKiB ?? 0) }
-        if let t = row.runMilliseconds { line += String(format: ", run %.1f ms", t) }
+        if let t = row.runMilliseconds { line += String(format: ", run %.1f ms (CPU %.1f ms)", t, row.runCPUMilliseconds ?? 0) }
         if !row.output.isEmpty { line += ", output \(row.output)" }
         if row.status != "ok" { line += ", \(row.status)" }
         note(line)
@@ -238,15 +238,18 @@ struct BenchRunner {
         try? FileManager.default.removeItem(atPath: compiled)
         let compile = try runChild([engine, "compile", wasm, "-o", compiled], scratch: scratch)
         let command = compile.status == 0 ? [engine, "run", "--allow-precompiled", compiled] : [engine, "run", wasm]
-        var times: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = []
         var ok = true
         for _ in 0..<runs {
             let r = try runChild(command, scratch: scratch)
             times.append(Double(r.wallNanoseconds) / 1e6)
+            cpuTimes.append(Double(r.cpuNanoseconds) / 1e6)
             if r.status != 0 || r.stdout != expected { ok = false }
         }
         times.sort()
+        cpuTimes.sort()
         row.runMilliseconds = times[times.count / 2]
+        row.runCPUMilliseconds = cpuTimes[cpuTimes.count / 2]
         row.output = ok ? "ok" : "FAIL"
         return true
     }

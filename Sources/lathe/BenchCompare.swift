@@ -36,7 +36,7 @@ struct BenchComparison {
     /// The compared numeric columns: name and value.
     static let columns: [(String, @Sendable (BenchRow) -> Double?)] = [
         ("size", { Double($0.size) }), ("code", { Double($0.code) }), ("gzip", { Double($0.gzip) }), ("opt_ms", { $0.optMilliseconds }),
-        ("peak_kib", { $0.peakKiB.map(Double.init) }), ("run_ms", { $0.runMilliseconds }),
+        ("peak_kib", { $0.peakKiB.map(Double.init) }), ("run_ms", { $0.runMilliseconds }), ("run_cpu_ms", { $0.runCPUMilliseconds }),
     ]
 
     var pairs: [(base: BenchRow, new: BenchRow)] = []

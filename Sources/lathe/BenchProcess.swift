@@ -9,6 +9,8 @@ struct ChildResult {
     /// The exit code, or 128 + the signal number when a signal ended it.
     var status: Int32
     var wallNanoseconds: UInt64
+    /// User plus system CPU time of the child (`ru_utime` + `ru_stime`).
+    var cpuNanoseconds: UInt64
     /// Peak resident set size in KiB (`ru_maxrss`).
     var peakKiB: Int
     var stdout: [UInt8]
@@ -46,7 +48,9 @@ func runChild(_ argv: [String], scratch: String) throws -> ChildResult {
     let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
     let out = FileManager.default.contents(atPath: outPath).map { [UInt8]($0) } ?? []
     let err = FileManager.default.contents(atPath: errPath).map { [UInt8]($0) } ?? []
-    return ChildResult(status: code, wallNanoseconds: wall, peakKiB: Int(usage.ru_maxrss), stdout: out, stderr: err)
+    let cpu = (UInt64(usage.ru_utime.tv_sec) + UInt64(usage.ru_stime.tv_sec)) * 1_000_000_000
+        + (UInt64(usage.ru_utime.tv_usec) + UInt64(usage.ru_stime.tv_usec)) * 1000
+    return ChildResult(status: code, wallNanoseconds: wall, cpuNanoseconds: cpu, peakKiB: Int(usage.ru_maxrss), stdout: out, stderr: err)
 }
 
 /// The path of a program on PATH (or the path itself when it names an executable file), or nil.

@@ -1,5 +1,10 @@
 import Foundation
 
+extension BenchRow {
+    /// The run time the table and chart use: CPU time when measured (steadier on a shared machine), else wall time.
+    var runTime: Double? { runCPUMilliseconds ?? runMilliseconds }
+}
+
 /// The Markdown table and SVG chart of a bench table: Lathe's sizes and run times relative to a reference tool.
 enum BenchRender {
     /// `wasm-opt` when present, else the first peer, else `input` (the unoptimized module).
@@ -50,7 +55,7 @@ enum BenchRender {
                     if l.size > 0, r.size > 0 { size.append(Double(l.size) / Double(r.size)) }
                     if l.code > 0, r.code > 0 { code.append(Double(l.code) / Double(r.code)) }
                     if l.gzip > 0, r.gzip > 0 { gzip.append(Double(l.gzip) / Double(r.gzip)) }
-                    if let a = l.runMilliseconds, let b = r.runMilliseconds, a > 0, b > 0 { run.append(a / b) }
+                    if let a = l.runTime, let b = r.runTime, a > 0, b > 0 { run.append(a / b) }
                 }
                 out.append(Summary(program: program, level: level, size: geometricMean(size), code: geometricMean(code), gzip: geometricMean(gzip), run: geometricMean(run), modules: modules.count, failures: failures))
             }
@@ -72,7 +77,7 @@ enum BenchRender {
         for sum in summaries(rows, reference: reference) {
             s += "| \(sum.program) | -O\(sum.level) | \(sum.modules) | \(ratio(sum.size)) | \(ratio(sum.code)) | \(ratio(sum.gzip)) | \(ratio(sum.run)) | \(sum.failures) |\n"
         }
-        s += "\n### Per module: output file bytes, run time in ms (median), optimize time in ms\n\n"
+        s += "\n### Per module: output file bytes, run time in ms (median CPU time when measured, else wall), optimize wall time in ms\n\n"
         s += "| module | level | input |" + toolNames.map { " \($0) |" }.joined() + " input run |" + toolNames.map { " \($0) run |" }.joined()
             + toolNames.map { " \($0) opt |" }.joined() + " outputs |\n"
         s += "|---|---|---:|" + String(repeating: "---:|", count: toolNames.count * 3 + 1) + "---|\n"
@@ -86,7 +91,7 @@ enum BenchRender {
                 let verdict = !failed.isEmpty ? "FAIL: " + failed.map(\.tool).joined(separator: ", ") : (checked ? "ok" : "-")
                 s += "| \(module) | -O\(level) | \(input.map { String($0.size) } ?? "-") |"
                 s += cells.map { " \($0.map { String($0.size) } ?? "failed") |" }.joined()
-                s += " \(ms(input?.runMilliseconds)) |" + cells.map { " \(ms($0?.runMilliseconds)) |" }.joined()
+                s += " \(ms(input?.runTime)) |" + cells.map { " \(ms($0?.runTime)) |" }.joined()
                 s += cells.map { " \(ms($0?.optMilliseconds)) |" }.joined() + " \(verdict) |\n"
             }
         }

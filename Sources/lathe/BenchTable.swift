@@ -62,7 +62,7 @@ struct OpcodeCounters: Equatable {
 /// One row of the bench table: a module's output from one tool at one level (the input itself has tool `input`).
 struct BenchRow: Equatable {
     static let header = ["module", "program", "tool", "level", "status", "size", "code", "gzip", "opt_ms", "peak_kib", "sha256"]
-        + OpcodeCounters.names + ["run_ms", "output"]
+        + OpcodeCounters.names + ["run_ms", "run_cpu_ms", "output"]
 
     var module: String
     var program: String
@@ -78,8 +78,10 @@ struct BenchRow: Equatable {
     var peakKiB: Int?
     var sha256 = ""
     var counters = OpcodeCounters(values: [Int](repeating: 0, count: OpcodeCounters.names.count))
-    /// Median run time under the engine, when it ran.
+    /// Median wall time of the runs under the engine, when it ran.
     var runMilliseconds: Double?
+    /// Median CPU time (user + system) of those runs: steadier than wall time on a shared machine.
+    var runCPUMilliseconds: Double?
     /// `ok` or `FAIL` when checked against the expected output, else empty.
     var output = ""
 
@@ -89,9 +91,10 @@ struct BenchRow: Equatable {
         let opt: String = optMilliseconds.map { String(format: "%.1f", $0) } ?? ""
         let peak: String = peakKiB.map { String($0) } ?? ""
         let run: String = runMilliseconds.map { String(format: "%.2f", $0) } ?? ""
+        let runCPU: String = runCPUMilliseconds.map { String(format: "%.2f", $0) } ?? ""
         var out: [String] = [module, program, tool, level, status, String(size), String(code), String(gzip), opt, peak, sha256]
         out += counters.values.map { String($0) }
-        out += [run, output]
+        out += [run, runCPU, output]
         return out
     }
 
@@ -122,7 +125,9 @@ struct BenchRow: Equatable {
         optMilliseconds = try optionalDouble("opt_ms"); peakKiB = try optionalDouble("peak_kib").map { Int($0) }
         sha256 = try field("sha256")
         counters = OpcodeCounters(values: try OpcodeCounters.names.map { try int($0) })
-        runMilliseconds = try optionalDouble("run_ms"); output = try field("output")
+        runMilliseconds = try optionalDouble("run_ms")
+        runCPUMilliseconds = header.contains("run_cpu_ms") ? try optionalDouble("run_cpu_ms") : nil
+        output = try field("output")
     }
 }
 

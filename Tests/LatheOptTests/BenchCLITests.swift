@@ -87,6 +87,37 @@ final class BenchCLITests: XCTestCase {
         try assertWellFormedSVG(svg, bars: 2)
     }
 
+    /// A stand-in engine (a shell script): `compile` fails, so modules run uncompiled; `run` prints the file $PRINTS names.
+    func testOutputCheckWithAStandInEngine() throws {
+        let dir = try temporaryDirectory()
+        let corpus = dir.appendingPathComponent("wasm"), expected = dir.appendingPathComponent("expected")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: expected, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("bench/wasm/poll.O2.wasm"), to: corpus.appendingPathComponent("poll.O2.wasm"))
+        try "poll: expected\n".write(to: expected.appendingPathComponent("poll.txt"), atomically: true, encoding: .utf8)
+        let engine = dir.appendingPathComponent("engine.sh")
+        try "#!/bin/sh\n[ \"$1\" = run ] || exit 1\ncat \"$(dirname \"$0\")/prints.txt\"\n".write(to: engine, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let prints = dir.appendingPathComponent("prints.txt")
+        let csv = dir.appendingPathComponent("out.csv")
+        let args = ["bench", corpus.path, "--no-default-peer", "-O", "1", "--runs", "3", "--engine", "wasmtime=" + engine.path, "--csv", csv.path]
+
+        try "poll: expected\n".write(to: prints, atomically: true, encoding: .utf8)
+        let good = try run(args)
+        XCTAssertEqual(good.status, 0, good.stderr)
+        var rows = try csvRows(csv)
+        XCTAssertEqual(rows.map { $0["output"] }, ["ok", "ok"])
+        XCTAssertNotEqual(rows[1]["run_ms"], "")
+        XCTAssertNotEqual(rows[1]["run_cpu_ms"], "")
+
+        try "poll: something else\n".write(to: prints, atomically: true, encoding: .utf8)
+        let bad = try run(args)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("!!! poll.O2.wasm lathe -O1: output differs"), bad.stderr)
+        rows = try csvRows(csv)
+        XCTAssertEqual(rows.map { $0["output"] }, ["FAIL", "FAIL"])
+    }
+
     static let header = "module,program,tool,level,status,size,code,gzip,opt_ms,peak_kib,sha256,calls,call_indirect,call_ref,struct_new,array_new,ref_cast,loads,stores,i64_pack,i64_unpack,v128,run_ms,output"
 
     func fixture(_ dir: URL, _ name: String, _ rows: [String]) throws -> String {
