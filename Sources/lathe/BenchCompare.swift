@@ -81,7 +81,7 @@ struct BenchComparison {
         var s = ""
         for (b, r) in pairs {
             s += "\(r.key)\n"
-            for (name, value) in Self.columns { s += "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(Self.delta(value(b), value(r)))\n" }
+            for (name, value) in Self.columns { s += "  \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Self.delta(value(b), value(r)))\n" }
             if b.sha256 != r.sha256 { s += "  !!! output hash changed: \(b.sha256.prefix(16)) -> \(r.sha256.prefix(16))\n" }
             if r.output == "FAIL" { s += "  !!! OUTPUT CHECK FAILED\n" }
             if r.status != "ok" { s += "  !!! \(r.status)\n" }
@@ -91,7 +91,7 @@ struct BenchComparison {
         s += "geometric mean of new/base over \(pairs.count) matched rows:\n"
         for (name, value) in Self.columns {
             if let g = geometricMean(value) {
-                s += "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(format: "%.4f", g.ratio)) (\(String(format: "%+.1f%%", (g.ratio - 1) * 100)), \(g.count) rows)\n"
+                s += "  \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(format: "%.4f", g.ratio)) (\(String(format: "%+.1f%%", (g.ratio - 1) * 100)), \(g.count) rows)\n"
             }
         }
         if !hashChanges.isEmpty {

@@ -140,9 +140,9 @@ final class BenchCLITests: XCTestCase {
         ])
         let ok = try run(["bench", "compare", base, same])
         XCTAssertEqual(ok.status, 0, ok.stdout + ok.stderr)
-        XCTAssertTrue(ok.stdout.contains("size      100 -> 50 (-50.0%)"), ok.stdout)
+        XCTAssertTrue(ok.stdout.contains("size       100 -> 50 (-50.0%)"), ok.stdout)
         // size ratios 1, 0.5, 1: geometric mean 0.5^(1/3).
-        XCTAssertTrue(ok.stdout.contains("size      0.7937 (-20.6%, 3 rows)"), ok.stdout)
+        XCTAssertTrue(ok.stdout.contains("size       0.7937 (-20.6%, 3 rows)"), ok.stdout)
         XCTAssertFalse(ok.stdout.contains("!!!"), ok.stdout)
 
         let changed = try fixture(dir, "changed.csv", [
