@@ -6,7 +6,7 @@ struct LatheCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lathe",
         abstract: "A compiler toolkit: WebAssembly in and out, one SSA IR in the middle.",
-        subcommands: [ValidateCommand.self, PrintCommand.self, StatsCommand.self, OptCommand.self, PassesCommand.self, IRCommand.self, FuzzCommand.self, MeasureCommand.self, RenderCommand.self, CompileCommand.self]
+        subcommands: [ValidateCommand.self, PrintCommand.self, StatsCommand.self, ReportCommand.self, BenchCommand.self, OptCommand.self, PassesCommand.self, IRCommand.self, FuzzCommand.self, MeasureCommand.self, RenderCommand.self, CompileCommand.self]
     )
 
     /// Parses the arguments with `--perf=json` spelled as the flag `--perf-json` (options cannot take an optional value).
