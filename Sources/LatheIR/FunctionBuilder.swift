@@ -65,6 +65,17 @@ public struct FunctionBuilder {
     private var loopWrites: [Block: (written: [UInt64], entry: Block)] = [:]
     /// Whether operands may name aliases (`finalize` then rewrites them); an edited function may have some already.
     private var madeAliases = false
+    /// Chains of blocks built one after the other, each entered only from the one before (a
+    /// `br_if` fall-through, the `then` of an `if`): the chain and position of each block.
+    ///
+    /// Inside a chain a variable's value at the end of a block is its latest definition in that
+    /// block or an earlier one of the chain, so `def` reads it from `recentDefs` instead of walking
+    /// the predecessors one block at a time. Switching back to a block built before ends its chain
+    /// (`liveChains`), since a definition there would come after the later blocks had read it.
+    private var chainOf = SecondaryMap<Block, ChainPosition>(default: ChainPosition(chain: 0, position: 0))
+    private struct ChainPosition { var chain: UInt32; var position: UInt32 }
+    /// Whether each chain (by number; 0 is no chain) still allows the shortcut.
+    private var liveChains: [Bool] = [false]
 
     public init(name: String, signature: Signature) {
         function = Function(name: name, signature: signature)
@@ -123,6 +134,16 @@ public struct FunctionBuilder {
     /// Makes `block` the insertion point, adding it to the layout if needed.
     public mutating func switchToBlock(_ block: Block) {
         if !function.layout.isInserted(block) { function.layout.appendBlock(block) }
+        let previous = chainOf[block].chain
+        if previous != 0 { liveChains[Int(previous)] = false }
+        let edges = preds[block]
+        if previous == 0, let current = currentBlock, sealed.contains(block), edges.count == 1,
+           function.layout.block(of: predEdges[Int(edges.first)].inst) == current, liveChains[Int(chainOf[current].chain)] {
+            chainOf[block] = ChainPosition(chain: chainOf[current].chain, position: chainOf[current].position + 1)
+        } else {
+            chainOf[block] = ChainPosition(chain: UInt32(liveChains.count), position: 0)
+            liveChains.append(true)
+        }
         currentBlock = block
     }
 
@@ -171,6 +192,11 @@ public struct FunctionBuilder {
     @inline(__always) private func def(_ block: Block, _ variable: Variable) -> Value? {
         let r = recentDefs[variable]
         if r.block == block { return r.value }
+        if !r.block.isReserved {
+            // The latest definition, in an earlier block of `block`'s chain, reaches its end.
+            let at = chainOf[block], from = chainOf[r.block]
+            if at.chain == from.chain, at.position > from.position, liveChains[Int(at.chain)] { return r.value }
+        }
         return defs[defKey(block, variable)].map { Value(index: Int($0)) }
     }
 
@@ -417,6 +443,25 @@ public struct FunctionBuilder {
         let v = function.dfg.makeResult(inst, type: result)
         function.layout.appendInst(inst, to: block)
         return v
+    }
+
+    /// Adds a direct call to `f` whose arguments are the top values of `stack` (popped, deepest
+    /// first) and pushes its results there, without type checks.
+    ///
+    /// For producers that keep an operand stack of checked code (the wasm lifter): no argument or
+    /// result array is made, and the results are typed from `f`'s signature directly.
+    public mutating func callUnchecked(_ f: FuncRef, operandStack stack: inout [Value]) {
+        guard let block = currentBlock else { preconditionFailure("no current block; call switchToBlock first") }
+        let s = function.functionRefs[f].signature
+        let n = function.signatures[s].params.count
+        precondition(stack.count >= n, "call needs \(n) arguments, the stack holds \(stack.count)")
+        var args = ValueList()
+        for k in (stack.count - n)..<stack.count { function.dfg.pool.push(stack[k], to: &args) }
+        stack.removeLast(n)
+        let inst = function.dfg.makeInst(InstructionData(opcode: .call, a: f.raw, b: args.handle))
+        function.dfg.makeResults(inst, types: function.signatures[s].results)
+        function.layout.appendInst(inst, to: block)
+        for k in 0..<function.dfg.resultCount(inst) { stack.append(function.dfg.pool.get(function.dfg.results[inst], k)) }
     }
 
     /// Inserts and returns the single result.

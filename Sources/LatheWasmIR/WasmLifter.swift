@@ -56,6 +56,25 @@ public struct WasmModuleContext: Sendable {
             if case .func = t.composite { return !t.supertypes.isEmpty || !t.isFinal }
             return true
         }
+        let byByte = (0..<256).map { LatheWasm.Opcode.decode(prefix: 0, code: UInt32($0)) }
+        let numeric = byByte.map { op in op.flatMap { WasmOps.numeric[$0] } }
+        let load = byByte.map { op in op.flatMap { WasmOps.load[$0] } }
+        let store = byByte.map { op in op.flatMap { WasmOps.store[$0] } }
+        (numericByByte, loadByByte, storeByByte) = (numeric, load, store)
+        directKinds = (0..<256).map { byte in
+            switch byte {
+            case 0x1a: .drop
+            case 0x20: .localGet
+            case 0x21: .localSet
+            case 0x22: .localTee
+            case 0x41: .i32Const
+            case 0x42: .i64Const
+            case 0x43: .f32Const
+            case 0x44: .f64Const
+            default:
+                numeric[byte] != nil ? .numeric : load[byte] != nil ? .load : store[byte] != nil ? .store : .decode
+            }
+        }
     }
 
     func funcType(_ typeIndex: UInt32) throws(NotLiftable) -> FuncType {
@@ -73,6 +92,9 @@ public struct WasmModuleContext: Sendable {
     let resultControlled: [Bool] = LatheIR.OpcodeInfo.table.map { $0.control == .result }
     /// `WasmOps`' lift tables, copied once: each read of a `static let` calls `swift_once` on Linux.
     let numericOps = WasmOps.numeric, loadOps = WasmOps.load, storeOps = WasmOps.store
+    /// How `LiftState.liftDirect` handles each first byte, and the numeric, load and store rows by byte.
+    let directKinds: [DirectKind]
+    let numericByByte: [WasmOps.Numeric?], loadByByte: [WasmOps.Memory?], storeByByte: [WasmOps.Memory?]
 }
 
 /// IR type of a wasm value type, or the reason it has none yet.
@@ -137,7 +159,10 @@ public struct WasmLifter: Sendable {
             // Code-metadata offset = index in `code` minus this.
             let base = callHints.isEmpty ? 0 : body.code.startIndex - context.module.codeMetadataOffsetOfCode(definedFunction: i)
             var hints: [Inst: UInt8] = [:]
-            while let inst = try next() {
+            while true {
+                // Most instructions go straight from the bytes to the builder; the rest through the decoder.
+                if state.reachable, try state.liftDirect(&it.reader) { continue }
+                guard let inst = try next() else { break }
                 var hinted: (hint: UInt8, block: Block)? = nil
                 if !callHints.isEmpty, inst.opcode.isCall, state.reachable, let block = state.b.currentBlock {
                     let offset = it.offset - base
@@ -208,6 +233,8 @@ struct LiftState {
     /// Copies of the context's per-opcode tables, read per instruction.
     let features: [Feature], resultControlled: [Bool]
     let numericOps: ByWasmOpcode<WasmOps.Numeric>, loadOps: ByWasmOpcode<WasmOps.Memory>, storeOps: ByWasmOpcode<WasmOps.Memory>
+    let directKinds: [DirectKind]
+    let numericByByte: [WasmOps.Numeric?], loadByByte: [WasmOps.Memory?], storeByByte: [WasmOps.Memory?]
     var b: FunctionBuilder
     var stack: [Value] = []
     var frames: [Frame] = []
@@ -224,17 +251,22 @@ struct LiftState {
     var typeIndexOfSig: [UInt32] = []
     var declaredGlobals = 0, declaredMemories = 0, declaredTables = 0
 
+    /// Everything that can fail comes before the first store, and the context's fields are read in
+    /// place: a copy of the context (or of a partly built state) would retain and release every table.
     init(_ shared: SharedContext, functionIndex: UInt32) throws(NotLiftable) {
-        let context = shared.context
-        if context.usesGCTypes { throw NotLiftable("gc: module defines GC types") }
-        let ft = try context.funcType(context.functionTypes[Int(functionIndex)])
+        if shared.context.usesGCTypes { throw NotLiftable("gc: module defines GC types") }
+        let signature = try irSignature(try shared.context.funcType(shared.context.functionTypes[Int(functionIndex)]))
         self.shared = shared
-        features = context.features
-        resultControlled = context.resultControlled
-        numericOps = context.numericOps
-        loadOps = context.loadOps
-        storeOps = context.storeOps
-        b = FunctionBuilder(name: context.functionNames[Int(functionIndex)], signature: try irSignature(ft))
+        features = shared.context.features
+        resultControlled = shared.context.resultControlled
+        numericOps = shared.context.numericOps
+        loadOps = shared.context.loadOps
+        storeOps = shared.context.storeOps
+        directKinds = shared.context.directKinds
+        numericByByte = shared.context.numericByByte
+        loadByByte = shared.context.loadByByte
+        storeByByte = shared.context.storeByByte
+        b = FunctionBuilder(name: shared.context.functionNames[Int(functionIndex)], signature: signature)
     }
 
     // MARK: declarations
@@ -353,8 +385,8 @@ struct LiftState {
     mutating func finish() throws(NotLiftable) -> LiftedFunction {
         if !frames.isEmpty { throw NotLiftable("missing end") }
         if let rb = returnBlock {
-            b.switchToBlock(rb)
             b.sealBlock(rb)
+            b.switchToBlock(rb)
             b.return(b.params(rb))
         }
         return LiftedFunction(function: b.finalize(), functionIndices: funcIndexOfRef, typeIndices: typeIndexOfSig)
@@ -442,8 +474,9 @@ struct LiftState {
         if f.kind == .loop { b.sealBlock(f.header) }
         stack.removeLast(stack.count - f.height)
         if f.nextReached {
-            b.switchToBlock(f.next)
+            // Sealed first: a block entered only from the current one then continues its chain (`FunctionBuilder.switchToBlock`).
             b.sealBlock(f.next)
+            b.switchToBlock(f.next)
             stack += b.params(f.next)
             reachable = true
         } else {
@@ -520,9 +553,7 @@ struct LiftState {
             b.return(pop(b.signature.results.count))
             setUnreachable()
         case .call:
-            let f = try funcRef(inst.index!)
-            let args = pop(b.signature(of: f).params.count)
-            stack += b.call(f, args)
+            b.callUnchecked(try funcRef(inst.index!), operandStack: &stack)
         case .callIndirect, .returnCallIndirect:
             guard case .indexPair(let ti, let tab) = inst.immediate else { throw NotLiftable("bad call_indirect") }
             let s = try sigRef(ti)
@@ -634,16 +665,10 @@ struct LiftState {
             if feature == .simd || feature == .relaxedSimd { return try translateVector(inst) }
             if let m = loadOps[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
-                let mem = try memory(ma.memory)
-                guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
-                let address = pop()
-                push(b.insertUnchecked(.load(m.op, m.type, address, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align)), result: m.type))
+                try load(m, ma)
             } else if let m = storeOps[op] {
                 guard case .memArg(let ma) = inst.immediate else { throw NotLiftable("bad memarg") }
-                let mem = try memory(ma.memory)
-                guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
-                let x = pop(), a = pop()
-                b.store(m.op, x, a, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align))
+                try store(m, ma)
             } else if let n = numericOps[op] {
                 try numeric(n)
             } else {
@@ -651,6 +676,20 @@ struct LiftState {
                 throw NotLiftable(op.name)
             }
         }
+    }
+
+    mutating func load(_ m: WasmOps.Memory, _ ma: MemArg) throws(NotLiftable) {
+        let mem = try memory(ma.memory)
+        guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
+        let address = pop()
+        push(b.insertUnchecked(.load(m.op, m.type, address, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align)), result: m.type))
+    }
+
+    mutating func store(_ m: WasmOps.Memory, _ ma: MemArg) throws(NotLiftable) {
+        let mem = try memory(ma.memory)
+        guard ma.offset <= UInt64(UInt32.max) else { throw NotLiftable("memory64: offset above 4 GiB") }
+        let x = pop(), a = pop()
+        b.store(m.op, x, a, offset: UInt32(ma.offset), memory: mem, align: 1 << Int(ma.align))
     }
 
     mutating func numeric(_ n: WasmOps.Numeric) throws(NotLiftable) {

@@ -172,4 +172,53 @@ import Testing
         #expect(f.verify().isValid)
         #expect(try run(f, []).get() == [.f64(0)])
     }
+
+    /// A chain of fall-through blocks: a branch out of the middle of the chain must see the value
+    /// the variable had there, not a later definition further down the chain.
+    @Test func branchOutOfAChainSeesTheValueAtItsSource() throws {
+        var b = FunctionBuilder(name: "f", signature: Signature(params: [.i32], results: [.i32]))
+        let entry = b.createBlock(), fall1 = b.createBlock(), fall2 = b.createBlock(), out = b.createBlock()
+        let p = b.appendFunctionParams(entry)[0]
+        let x = b.declareVar(.i32)
+        b.switchToBlock(entry); b.sealBlock(entry)
+        b.defVar(x, b.iconst(.i32, 10))
+        b.brif(b.icmp(.eq, p, b.iconst(.i32, 0)), out, [], fall1, [])
+        b.sealBlock(fall1); b.switchToBlock(fall1)
+        b.defVar(x, b.iadd(b.useVar(x), b.iconst(.i32, 1)))  // 11
+        b.brif(b.icmp(.eq, p, b.iconst(.i32, 1)), out, [], fall2, [])
+        b.sealBlock(fall2); b.switchToBlock(fall2)
+        b.defVar(x, b.iconst(.i32, 50))
+        b.jump(out)
+        b.sealBlock(out); b.switchToBlock(out)
+        b.return([b.useVar(x)])
+        let f = b.finalize()
+        #expect(f.verify().isValid, "\(f.verify().render())")
+        #expect(try run(f, [.i32(0)]).get() == [.i32(10)])
+        #expect(try run(f, [.i32(1)]).get() == [.i32(11)])
+        #expect(try run(f, [.i32(2)]).get() == [.i32(50)])
+    }
+
+    /// Going back to a block of a chain and defining a variable there ends the chain's shortcut: a
+    /// later block of the chain that defined the variable itself keeps its own value.
+    @Test func redefiningInAnEarlierChainBlockKeepsLaterDefinitions() throws {
+        var b = FunctionBuilder(name: "f", signature: Signature(params: [.i32], results: [.i32]))
+        let entry = b.createBlock(), fall = b.createBlock(), out = b.createBlock()
+        let p = b.appendFunctionParams(entry)[0]
+        let x = b.declareVar(.i32)
+        b.switchToBlock(entry); b.sealBlock(entry)
+        b.defVar(x, b.iconst(.i32, 1))
+        b.brif(b.icmp(.eq, p, b.iconst(.i32, 0)), out, [], fall, [])
+        b.sealBlock(fall); b.switchToBlock(fall)
+        b.defVar(x, b.iconst(.i32, 8))
+        b.jump(out)
+        // Back in the entry block: `x` leaves it as the parameter now.
+        b.switchToBlock(entry)
+        b.defVar(x, p)
+        b.sealBlock(out); b.switchToBlock(out)
+        b.return([b.useVar(x)])
+        let f = b.finalize()
+        #expect(f.verify().isValid, "\(f.verify().render())")
+        #expect(try run(f, [.i32(0)]).get() == [.i32(0)])
+        #expect(try run(f, [.i32(1)]).get() == [.i32(8)])
+    }
 }
