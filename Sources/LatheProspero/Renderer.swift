@@ -126,7 +126,7 @@ final class RenderWorker: @unchecked Sendable {
     let jit: TapeJITCache?
 
     init(tape: Tape, tileSizes: [Int], engine: RenderEngine) {
-        jit = engine == .jit ? TapeJITCache() : nil
+        jit = engine == .jit ? TapeJITCache(chunksPerRow: tileSizes.last! / 8) : nil
         self.tileSizes = tileSizes
         levels = tileSizes.count
         rootCount = tape.ops.count
@@ -220,9 +220,7 @@ final class RenderWorker: @unchecked Sendable {
         let result: UnsafeMutablePointer<SIMD8<Float>>
         if let jit {
             let f = jit.entry(ops, count: count, output: output)
-            for k in 0..<vectors {
-                f(nil, frame.xs + x0 + 8 * (k % chunks), frame.ys + y0 + k / chunks, slots + k)
-            }
+            f(nil, frame.xs + x0, frame.ys + y0, slots, vectors)
             result = slots
         } else {
             SIMDEvaluator.evaluate(ops, count: count, slots: slots, vectors: vectors, chunksPerRow: chunks,

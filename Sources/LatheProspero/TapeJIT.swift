@@ -9,20 +9,28 @@ public enum RenderEngine: String, Sendable, CaseIterable {
 
 /// Builds and compiles leaf tapes to native functions over one `f32x8` vector, cached by tape content.
 enum TapeJIT {
-    /// `(memoryBase: nil, xs: 8 column x values, ys: the row's y value, out: one f32x8) -> ()`.
-    typealias Entry = @convention(c) (UnsafeRawPointer?, UnsafeRawPointer, UnsafeRawPointer, UnsafeMutableRawPointer) -> Void
+    /// `(memoryBase: nil, xs: the block's column x values, ys: its row y values, out: its f32x8 vectors, vectors: count) -> ()`;
+    /// vector k covers row k / chunksPerRow, columns 8 * (k % chunksPerRow) ..< +8.
+    typealias Entry = @convention(c) (UnsafeRawPointer?, UnsafeRawPointer, UnsafeRawPointer, UnsafeMutableRawPointer, Int) -> Void
 
     /// The tape as an IR function `(xs: i64, ys: i64, out: i64)` over raw pointers (a memory64 with a null base).
     ///
     /// `min(a, b)` is `b < a ? b : a` and `max(a, b)` is `a < b ? b : a`, built from `fcmp` and
     /// `bitselect`, so every lane matches `VMSemantics` (NaN and ±0 included).
-    static func irFunction(_ ops: UnsafePointer<TapeOp>, count: Int, output: UInt32) -> Function {
-        var b = FunctionBuilder(name: "leaf", signature: Signature(params: [.i64, .i64, .i64], results: []))
+    static func irFunction(_ ops: UnsafePointer<TapeOp>, count: Int, output: UInt32, chunksPerRow: Int) -> Function {
+        var b = FunctionBuilder(name: "leaf", signature: Signature(params: [.i64, .i64, .i64, .i64], results: []))
         _ = b.declareMemory(MemoryDecl(minPages: 0, is64: true))
-        let entry = b.createBlock()
-        let p = b.appendFunctionParams(entry)
+        let entry = b.createBlock(), loop = b.createBlock(), exit = b.createBlock()
+        let params = b.appendFunctionParams(entry)
+        // Loop variables: x address offset, y address, out address, vectors left.
+        let xOff = b.declareVar(.i64), yAddr = b.declareVar(.i64), outAddr = b.declareVar(.i64), left = b.declareVar(.i64)
         b.switchToBlock(entry)
         b.sealBlock(entry)
+        b.defVar(xOff, b.iconst(.i64, 0)); b.defVar(yAddr, params[1]); b.defVar(outAddr, params[2]); b.defVar(left, params[3])
+        b.jump(loop)
+        b.switchToBlock(loop)
+        let xAddr = b.iadd(params[0], b.useVar(xOff))
+        let p = [xAddr, b.useVar(yAddr), b.useVar(outAddr)]
         var slotCount = Int(output) + 1
         for i in 0..<count { slotCount = max(slotCount, Int(ops[i].out) + 1, Int(ops[i].a) + 1, Int(ops[i].b) + 1) }
         var slots = [Value](repeating: p[0], count: slotCount)
@@ -57,13 +65,22 @@ enum TapeJIT {
             slots[Int(op.out)] = v
         }
         b.store(slots[Int(output)], p[2])
+        let nextX = b.iadd(b.useVar(xOff), b.iconst(.i64, 32))
+        let rowEnd = b.icmp(.eq, nextX, b.iconst(.i64, Int64(32 * chunksPerRow)))
+        b.defVar(xOff, b.select(rowEnd, b.iconst(.i64, 0), nextX))
+        b.defVar(yAddr, b.iadd(b.useVar(yAddr), b.select(rowEnd, b.iconst(.i64, 4), b.iconst(.i64, 0))))
+        b.defVar(outAddr, b.iadd(b.useVar(outAddr), b.iconst(.i64, 32)))
+        b.defVar(left, b.isub(b.useVar(left), b.iconst(.i64, 1)))
+        b.brif(b.icmp(.ne, b.useVar(left), b.iconst(.i64, 0)), loop, [], exit, [])
+        b.sealBlock(loop)
+        b.switchToBlock(exit); b.sealBlock(exit)
         b.return([])
         return b.finalize()
     }
 
     /// Compiles a tape (NaN bits are not canonicalized: a pixel only tests `< 0`).
-    static func compile(_ ops: UnsafePointer<TapeOp>, count: Int, output: UInt32) throws -> JITFunction {
-        let f = irFunction(ops, count: count, output: output)
+    static func compile(_ ops: UnsafePointer<TapeOp>, count: Int, output: UInt32, chunksPerRow: Int) throws -> JITFunction {
+        let f = irFunction(ops, count: count, output: output, chunksPerRow: chunksPerRow)
         let module = try JITModule(functions: [f], options: JITOptions(canonicalizeNaNs: false))
         return module.function(named: "leaf")!
     }
@@ -81,6 +98,8 @@ final class TapeJITCache {
     var compiledTapes = 0
     var compiledOps = 0
     var compileNanoseconds: UInt64 = 0
+    let chunksPerRow: Int
+    init(chunksPerRow: Int) { self.chunksPerRow = chunksPerRow }
 
     /// The native code for the tape, compiled on first sight.
     func entry(_ ops: UnsafePointer<TapeOp>, count: Int, output: UInt32) -> TapeJIT.Entry {
@@ -94,7 +113,7 @@ final class TapeJITCache {
         }
         let start = DispatchTime.now().uptimeNanoseconds
         let function: JITFunction
-        do { function = try TapeJIT.compile(ops, count: count, output: output) } catch {
+        do { function = try TapeJIT.compile(ops, count: count, output: output, chunksPerRow: chunksPerRow) } catch {
             fatalError("leaf tape does not compile: \(error)")
         }
         compileNanoseconds += DispatchTime.now().uptimeNanoseconds - start

@@ -70,7 +70,7 @@ import Testing
         for code in codes {
             // slot 0 = x, slot 1 = y, slot 2 = code(x, y) (imm 0.75), slot 3 = min(slot 2, y) keeps both arms live.
             let ops = [TapeOp(.varX, out: 0), TapeOp(.varY, out: 1), TapeOp(code, out: 2, a: 0, b: 1, imm: 0.75)]
-            let f = try ops.withUnsafeBufferPointer { try TapeJIT.compile($0.baseAddress!, count: 3, output: 2) }
+            let f = try ops.withUnsafeBufferPointer { try TapeJIT.compile($0.baseAddress!, count: 3, output: 2, chunksPerRow: 1) }
             let entry = f.entryPoint(as: TapeJIT.Entry.self)
             for y in edges {
                 let xs = edges.prefix(8) + [], xs2 = Array(edges.suffix(8))
@@ -78,7 +78,7 @@ import Testing
                     var ys = [y]
                     var out = SIMD8<Float>.zero
                     row.withUnsafeBufferPointer { r in ys.withUnsafeMutableBufferPointer { yp in
-                        withUnsafeMutablePointer(to: &out) { entry(nil, r.baseAddress!, yp.baseAddress!, $0) }
+                        withUnsafeMutablePointer(to: &out) { entry(nil, r.baseAddress!, yp.baseAddress!, $0, 1) }
                     } }
                     withExtendedLifetime(f) {}
                     for lane in 0..<8 {
