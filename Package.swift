@@ -35,7 +35,7 @@ let package = Package(
         // Prospero `.vm` programs: parser, conversion to IR, interval-pruned SIMD renderer.
         .target(
             name: "LatheProspero",
-            dependencies: ["LatheIR", "LatheWasm", "LatheWasmIR"],
+            dependencies: ["LatheIR", "LatheWasm", "LatheWasmIR", "LatheX64"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-fno-math-errno", "-target-cpu", "haswell"], .when(platforms: [.linux]))]
         ),
         // The x86-64 JIT: encoder, instruction selection, register allocation and its checker, executable memory.

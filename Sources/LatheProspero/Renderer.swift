@@ -14,6 +14,10 @@ public struct RenderStats: Sendable {
     public var leafOps = 0
     public var pixels = 0
     public var pixelOps = 0
+    /// JIT engine: leaf tapes compiled during this render (the rest came from the cache), their ops, and the compile time.
+    public var compiledTapes = 0
+    public var compiledOps = 0
+    public var compileNanoseconds: UInt64 = 0
 
     init(levels: Int) {
         tiles = Array(repeating: 0, count: levels)
@@ -25,6 +29,7 @@ public struct RenderStats: Sendable {
     mutating func add(_ o: RenderStats) {
         for l in tiles.indices { tiles[l] += o.tiles[l]; tapeOps[l] += o.tapeOps[l]; filled[l] += o.filled[l]; reused[l] += o.reused[l] }
         leafTiles += o.leafTiles; leafOps += o.leafOps; pixels += o.pixels; pixelOps += o.pixelOps
+        compiledTapes += o.compiledTapes; compiledOps += o.compiledOps; compileNanoseconds += o.compileNanoseconds
     }
 }
 
@@ -35,15 +40,17 @@ public final class ProsperoRenderer: @unchecked Sendable {
     /// Tile edge per subdivision level, each a multiple of the next; the last is the block evaluated per pixel (a multiple of 8).
     public let tileSizes: [Int]
     public let threads: Int
+    public let engine: RenderEngine
     private let workers: [RenderWorker]
 
-    public init(tape: Tape, tileSizes: [Int] = [256, 128, 32, 16], threads: Int) {
+    public init(tape: Tape, tileSizes: [Int] = [256, 128, 32, 16], threads: Int, engine: RenderEngine = .interp) {
         precondition(!tileSizes.isEmpty && tileSizes.last! % 8 == 0)
         for l in 1..<tileSizes.count { precondition(tileSizes[l - 1] % tileSizes[l] == 0) }
         self.tape = tape
         self.tileSizes = tileSizes
         self.threads = max(1, threads)
-        workers = (0..<self.threads).map { _ in RenderWorker(tape: tape, tileSizes: tileSizes) }
+        self.engine = engine
+        workers = (0..<self.threads).map { _ in RenderWorker(tape: tape, tileSizes: tileSizes, engine: engine) }
     }
 
     /// The `size`×`size` image, row 0 at the top; 255 where the value is below zero.
@@ -70,6 +77,7 @@ public final class ProsperoRenderer: @unchecked Sendable {
                             if t >= tileCount { break }
                             worker.renderTop(frame, x0: (t % tilesPerRow) * top, y0: (t / tilesPerRow) * top)
                         }
+                        worker.end()
                     }
                     if threads == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: run) }
                 }
@@ -114,8 +122,11 @@ final class RenderWorker: @unchecked Sendable {
     let slots: UnsafeMutablePointer<SIMD8<Float>>
     let leafVectors: Int
     var stats: RenderStats
+    /// Compiled leaf tapes (JIT engine only).
+    let jit: TapeJITCache?
 
-    init(tape: Tape, tileSizes: [Int]) {
+    init(tape: Tape, tileSizes: [Int], engine: RenderEngine) {
+        jit = engine == .jit ? TapeJITCache(chunksPerRow: tileSizes.last! / 8) : nil
         self.tileSizes = tileSizes
         levels = tileSizes.count
         rootCount = tape.ops.count
@@ -145,7 +156,14 @@ final class RenderWorker: @unchecked Sendable {
         choices.deallocate(); map.deallocate(); free.deallocate(); slots.deallocate()
     }
 
-    func begin() { stats = RenderStats(levels: levels) }
+    func begin() {
+        stats = RenderStats(levels: levels)
+        if let jit { jit.compiledTapes = 0; jit.compiledOps = 0; jit.compileNanoseconds = 0 }
+    }
+
+    func end() {
+        if let jit { stats.compiledTapes = jit.compiledTapes; stats.compiledOps = jit.compiledOps; stats.compileNanoseconds = jit.compileNanoseconds }
+    }
 
     func renderTop(_ frame: RenderFrame, x0: Int, y0: Int) {
         tile(frame, level: 0, ops: rootOps, count: rootCount, output: rootOutput, x0: x0, y0: y0)
@@ -199,13 +217,20 @@ final class RenderWorker: @unchecked Sendable {
         let size = tileSizes[levels - 1]
         let chunks = size / 8
         let vectors = leafVectors
-        SIMDEvaluator.evaluate(ops, count: count, slots: slots, vectors: vectors, chunksPerRow: chunks,
-                               xs: frame.xs + x0, ys: frame.ys + y0)
+        let result: UnsafeMutablePointer<SIMD8<Float>>
+        if let jit {
+            let f = jit.entry(ops, count: count, output: output)
+            f(nil, frame.xs + x0, frame.ys + y0, slots, vectors)
+            result = slots
+        } else {
+            SIMDEvaluator.evaluate(ops, count: count, slots: slots, vectors: vectors, chunksPerRow: chunks,
+                                   xs: frame.xs + x0, ys: frame.ys + y0)
+            result = slots + Int(output) * vectors
+        }
         stats.leafTiles += 1
         stats.leafOps += count
         stats.pixels += size * size
         stats.pixelOps += size * size * count
-        let result = slots + Int(output) * vectors
         let n = frame.size
         for k in 0..<vectors {
             let row = y0 + k / chunks

@@ -33,6 +33,8 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Render this many times and print timings and tape statistics.") var bench: Int?
     @Option(help: "Tile edge per subdivision level, comma-separated, each a multiple of the next; the last is evaluated per pixel (a multiple of 8).")
     var tiles = "256,128,32,16"
+    @Option(help: "Leaf evaluation: interp (SIMD tape interpreter) or jit (native code per distinct leaf tape, cached across renders).")
+    var engine = "interp"
 
     func run() throws {
         do {
@@ -46,10 +48,14 @@ struct RenderCommand: ParsableCommand {
             if let output, !(output.hasSuffix(".png") || output.hasSuffix(".pgm")) {
                 throw CLIError("\(output): the output must end in .png or .pgm")
             }
+            guard let renderEngine = RenderEngine(rawValue: engine) else { throw CLIError("--engine must be interp or jit") }
             let program = try loadVMProgram(file)
             let tape = Tape(program)
-            let renderer = ProsperoRenderer(tape: tape, tileSizes: tileSizes, threads: threadCount)
+            let renderer = ProsperoRenderer(tape: tape, tileSizes: tileSizes, threads: threadCount, engine: renderEngine)
+            let firstStart = DispatchTime.now().uptimeNanoseconds
             var (pixels, stats) = renderer.render(size: size)
+            let firstMs = Double(DispatchTime.now().uptimeNanoseconds - firstStart) / 1e6
+            let firstStats = stats
             if let bench {
                 guard bench > 0 else { throw CLIError("--bench must be at least 1") }
                 var ms: [Double] = []
@@ -61,7 +67,7 @@ struct RenderCommand: ParsableCommand {
                 }
                 let cpuMs = Double(processCPUNanoseconds() - cpuStart) / 1e6 / Double(bench)
                 ms.sort()
-                print(benchReport(ms: ms, cpuMs: cpuMs, stats: stats, program: program, tape: tape, tileSizes: tileSizes, threads: threadCount))
+                print(benchReport(ms: ms, cpuMs: cpuMs, firstMs: firstMs, first: firstStats, stats: stats, program: program, tape: tape, tileSizes: tileSizes, threads: threadCount))
             }
             if let output {
                 let bytes = output.hasSuffix(".pgm")
@@ -74,7 +80,7 @@ struct RenderCommand: ParsableCommand {
         }
     }
 
-    private func benchReport(ms: [Double], cpuMs: Double, stats: RenderStats, program: VMProgram, tape: Tape, tileSizes: [Int], threads: Int) -> String {
+    private func benchReport(ms: [Double], cpuMs: Double, firstMs: Double, first: RenderStats, stats: RenderStats, program: VMProgram, tape: Tape, tileSizes: [Int], threads: Int) -> String {
         func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
         var lines: [String] = []
         lines.append("render \(size)x\(size), \(threads) thread\(threads == 1 ? "" : "s"), tiles \(tileSizes.map(String.init).joined(separator: " -> ")), \(ms.count) runs")
@@ -88,6 +94,10 @@ struct RenderCommand: ParsableCommand {
         lines.append("leaf (\(leaf)x\(leaf) px, SIMD8): \(stats.leafTiles) blocks, \(f(stats.leafTiles == 0 ? 0 : Double(stats.leafOps) / Double(stats.leafTiles), 1)) ops/block")
         let brute = Double(size * size) * Double(program.instructions.count)
         lines.append("pixels evaluated: \(stats.pixels) of \(size * size) (\(f(100 * Double(stats.pixels) / Double(size * size)))%); pixel-ops \(stats.pixelOps) = \(f(100 * Double(stats.pixelOps) / brute, 3))% of brute force (\(Int(brute)))")
+        if first.compiledTapes > 0 {
+            let c = Double(first.compileNanoseconds) / 1e6
+            lines.append("jit: first render \(f(firstMs)) ms compiled \(first.compiledTapes) distinct leaf tapes (\(first.compiledOps) ops) in \(f(c)) ms of compile time summed over threads (\(f(1000 * c / Double(first.compiledTapes), 1)) us per tape); timed renders compiled \(stats.compiledTapes)")
+        }
         return lines.joined(separator: "\n")
     }
 }
