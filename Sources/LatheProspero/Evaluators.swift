@@ -161,7 +161,12 @@ public enum SIMDEvaluator {
                 for k in 0..<vectors { let x = a[k], y = b[k]; o[k] = x.replacing(with: y, where: y .< x) }
             case .max:
                 for k in 0..<vectors { let x = a[k], y = b[k]; o[k] = x.replacing(with: y, where: x .< y) }
-            case .neg: for k in 0..<vectors { o[k] = -a[k] }
+            case .neg:
+                // The sign bit flipped: SIMD's prefix `-` is `0 - a`, which gives +0 for +0 (and 1 / neg(0) would be +inf).
+                for k in 0..<vectors {
+                    let bits = unsafeBitCast(a[k], to: SIMD8<UInt32>.self) ^ 0x8000_0000
+                    o[k] = unsafeBitCast(bits, to: Vector.self)
+                }
             case .square: for k in 0..<vectors { o[k] = a[k] * a[k] }
             case .sqrt: for k in 0..<vectors { o[k] = a[k].squareRoot() }
             case .abs:

@@ -52,6 +52,17 @@ import Testing
         }
     }
 
+    /// `neg` flips the sign of zero in the leaf evaluator as in the scalar semantics: 1 / neg(x - x) is -inf, below zero.
+    @Test func negatedZeroKeepsItsSign() throws {
+        let program = try VMProgram(parsing: "x var-x\nz sub x x\nn neg z\none const 1\nd div one n\n")
+        let brute = ReferenceRenderer.render(program, size: 16)
+        #expect(brute.allSatisfy { $0 == 255 })
+        for tiles in [[16, 8], [8]] {
+            let (pixels, _) = ProsperoRenderer(tape: Tape(program), tileSizes: tiles, threads: 1).render(size: 16)
+            #expect(pixels == brute, "tiles \(tiles)")
+        }
+    }
+
     /// A renderer at size 1 samples (-1, 1), and one-pixel-wide images work.
     @Test func tinyImages() throws {
         let program = try VMProgram(parsing: "x var-x\ny var-y\ns add x y\n")
